@@ -1,0 +1,124 @@
+/** Every Drizzle table and index. Timestamps are ISO-8601 UTC text, the API's wire format, so they sort as text. */
+import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+export const articles = sqliteTable(
+  'articles',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull().unique(),
+    title: text('title').notNull(),
+    excerpt: text('excerpt').notNull(),
+    // true when the editor wrote the excerpt; a derived one follows the body.
+    excerptIsCustom: integer('excerpt_is_custom', { mode: 'boolean' }).notNull().default(false),
+    body: text('body').notNull(),
+    bodyFormat: text('body_format', { enum: ['markdown', 'html'] })
+      .notNull()
+      .default('markdown'),
+    html: text('html').notNull(),
+    author: text('author'),
+    coverImageUrl: text('cover_image_url'),
+    status: text('status', { enum: ['draft', 'published'] })
+      .notNull()
+      .default('draft'),
+    publishedAt: text('published_at'),
+    commentsEnabled: integer('comments_enabled', { mode: 'boolean' }).notNull().default(true),
+    readingTimeMinutes: integer('reading_time_minutes').notNull().default(1),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [
+    // The public list: status = 'published' and published_at <= now, newest first, keyset on (published_at, id).
+    index('articles_status_published_at_idx').on(table.status, table.publishedAt, table.id),
+    index('articles_status_updated_at_idx').on(table.status, table.updatedAt, table.id),
+    index('articles_status_title_idx').on(table.status, table.title, table.id),
+    index('articles_author_idx').on(table.author, table.status, table.publishedAt),
+  ],
+)
+
+export const tags = sqliteTable(
+  'tags',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull().unique(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [index('tags_name_idx').on(table.name, table.id)],
+)
+
+export const articleTags = sqliteTable(
+  'article_tags',
+  {
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    tagId: integer('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    // The order in which the editor gave the tags.
+    position: integer('position').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.articleId, table.tagId] }),
+    index('article_tags_tag_idx').on(table.tagId, table.articleId),
+  ],
+)
+
+export const relatedLinks = sqliteTable(
+  'related_links',
+  {
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    relatedId: integer('related_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.articleId, table.relatedId] }),
+    index('related_links_related_idx').on(table.relatedId),
+    index('related_links_position_idx').on(table.articleId, table.position),
+  ],
+)
+
+export const comments = sqliteTable(
+  'comments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    // Replies of a deleted comment are moved up by the service; SET NULL is the backstop.
+    parentId: integer('parent_id').references((): AnySQLiteColumn => comments.id, { onDelete: 'set null' }),
+    authorName: text('author_name').notNull(),
+    // Stored for moderation and duplicate detection; never part of any response schema.
+    authorEmail: text('author_email').notNull(),
+    authorUrl: text('author_url'),
+    body: text('body').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'spam', 'trash'] })
+      .notNull()
+      .default('pending'),
+    // Stored for moderation; never part of any response schema.
+    clientIp: text('client_ip'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [
+    index('comments_article_status_created_idx').on(table.articleId, table.status, table.createdAt, table.id),
+    index('comments_status_created_idx').on(table.status, table.createdAt, table.id),
+    index('comments_parent_idx').on(table.parentId),
+  ],
+)
+
+export const tokens = sqliteTable('tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  role: text('role', { enum: ['admin', 'editor'] }).notNull(),
+  // SHA-256 of the secret, hex; the secret itself is never stored.
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+  lastUsedAt: text('last_used_at'),
+})

@@ -1,0 +1,86 @@
+// Text normalizer and light Arabic stemmer shared by indexing and search, so documents and queries match.
+
+// Tashkeel (U+064B–U+065F), superscript alef (U+0670) and tatweel (U+0640) carry no lexical meaning.
+const DIACRITICS = /[\u064B-\u065F\u0670\u0640]/g
+
+const LETTER_MAP: Readonly<Record<string, string>> = {
+  '\u0623': '\u0627', // أ → ا
+  '\u0625': '\u0627', // إ → ا
+  '\u0622': '\u0627', // آ → ا
+  '\u0671': '\u0627', // ٱ → ا
+  '\u0649': '\u064A', // ى → ي
+  '\u0629': '\u0647', // ة → ه
+  '\u0624': '\u0648', // ؤ → و
+  '\u0626': '\u064A', // ئ → ي
+}
+const MAPPED_LETTERS = /[\u0623\u0625\u0622\u0671\u0649\u0629\u0624\u0626]/g
+
+// Arabic-Indic (U+0660–U+0669) and Extended Arabic-Indic (U+06F0–U+06F9) digits.
+const EASTERN_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/g
+
+// Only a Latin letter and the marks attached to it are decomposed, so Arabic can never lose characters here.
+const LATIN_WITH_MARKS = /\p{Script=Latin}\p{M}*/gu
+const LATIN_COMBINING = /[\u0300-\u036F]/g
+
+// A word starts with a letter or digit; trailing marks stay attached so scripts with vowel signs are not split.
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu
+
+const ARABIC_LETTER = /[\u0621-\u064A]/
+
+// Light10 as implemented by Lucene's ArabicStemmer: order matters in both lists.
+const PREFIXES = ['ال', 'وال', 'بال', 'كال', 'فال', 'لل', 'و'] as const
+const SUFFIXES = ['ها', 'ان', 'ات', 'ون', 'ين', 'يه', 'ية', 'ه', 'ة', 'ي'] as const
+
+export function normalizeText(text: string): string {
+  return (
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(LATIN_WITH_MARKS, (m) => m.normalize('NFD').replace(LATIN_COMBINING, ''))
+      .replace(DIACRITICS, '')
+      .replace(MAPPED_LETTERS, (c) => LETTER_MAP[c] ?? c)
+      .replace(EASTERN_DIGITS, (d) => String((d.codePointAt(0) ?? 0) - (d >= '\u06F0' ? 0x06f0 : 0x0660)))
+      // Removing marks can unblock compositions; NFC keeps equal words byte-identical.
+      .normalize('NFC')
+  )
+}
+
+export function tokenize(text: string): string[] {
+  return normalizeText(text).match(WORD) ?? []
+}
+
+// Lucene's startsWithCheckLength: the one-letter و needs a 4-letter word, other prefixes must leave 2 letters.
+function startsWithCheckLength(word: string, prefix: string): boolean {
+  if (prefix.length === 1 && word.length < 4) return false
+  return word.length >= prefix.length + 2 && word.startsWith(prefix)
+}
+
+function endsWithCheckLength(word: string, suffix: string): boolean {
+  return word.length >= suffix.length + 2 && word.endsWith(suffix)
+}
+
+export function stemArabic(word: string): string {
+  if (!ARABIC_LETTER.test(word)) return word
+  let stem = word
+  // Only the first matching prefix is removed.
+  for (const prefix of PREFIXES) {
+    if (startsWithCheckLength(stem, prefix)) {
+      stem = stem.slice(prefix.length)
+      break
+    }
+  }
+  // Single pass over the list; every suffix that still matches is removed, so e.g. ها then ات can both go.
+  for (const suffix of SUFFIXES) {
+    if (endsWithCheckLength(stem, suffix)) stem = stem.slice(0, -suffix.length)
+  }
+  return stem
+}
+
+export function analyze(text: string): string[] {
+  // English inflection is left to the FTS5 porter tokenizer.
+  return tokenize(text).map((token) => (ARABIC_LETTER.test(token) ? stemArabic(token) : token))
+}
+
+export function normalizeAndStem(text: string): string {
+  return analyze(text).join(' ')
+}

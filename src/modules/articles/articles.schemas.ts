@@ -1,0 +1,125 @@
+/** The article and its list, create, patch and query shapes. Response schemas decide what leaves the server. */
+import { z } from 'zod'
+import { pageOf } from '../../lib/pagination.js'
+import { HttpUrlSchema, InputTimestampSchema, TimestampSchema } from '../../lib/schemas.js'
+import { TagRefSchema } from '../tags/tags.schemas.js'
+
+export const ARTICLE_SORTS = ['-publishedAt', 'publishedAt', '-updatedAt', 'title'] as const
+export const ARTICLE_STATUS_FILTERS = ['published', 'scheduled', 'draft', 'all'] as const
+
+const summaryShape = {
+  id: z.number().int().meta({ example: 1 }),
+  slug: z.string().meta({ example: 'بوتين-في-إيران-مرآة-العالم' }),
+  title: z.string().meta({ example: 'بوتين في إيران: مرآة العالم' }),
+  excerpt: z.string(),
+  author: z.string().nullable().meta({ example: 'محمد نور الدين' }),
+  coverImageUrl: z.string().nullable().meta({ example: 'https://example.com/images/tehran.jpg' }),
+  status: z.enum(['draft', 'published']),
+  publishedAt: TimestampSchema.nullable().meta({
+    description: 'A future time means scheduled: hidden from the public until then.',
+  }),
+  commentsEnabled: z.boolean(),
+  commentCount: z.number().int().meta({ description: 'Approved comments.' }),
+  readingTimeMinutes: z.number().int().min(1),
+  tags: z.array(TagRefSchema).meta({ description: 'In the order the editor gave them.' }),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+}
+
+export const ArticleSummarySchema = z.object(summaryShape).meta({
+  id: 'ArticleSummary',
+  description: 'An article without its body, as lists show it.',
+})
+
+export const ArticleSchema = z
+  .object({
+    ...summaryShape,
+    body: z.string().meta({ description: 'The source as written.' }),
+    bodyFormat: z.enum(['markdown', 'html']),
+    html: z.string().meta({ description: 'The body rendered to HTML and sanitized.' }),
+  })
+  .meta({ id: 'Article' })
+
+export type Article = z.infer<typeof ArticleSchema>
+export type ArticleSummary = z.infer<typeof ArticleSummarySchema>
+
+export const ArticlePageSchema = pageOf(ArticleSummarySchema).meta({ id: 'ArticlePage' })
+
+const TagNameSchema = z.string().trim().min(1).max(100)
+
+export const CreateArticleBodySchema = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    body: z.string().min(1).max(500_000),
+    slug: z
+      .string()
+      .trim()
+      .min(1)
+      .max(400)
+      .optional()
+      .meta({ description: 'Derived from the title when absent.' }),
+    excerpt: z
+      .string()
+      .trim()
+      .max(1000)
+      .nullable()
+      .optional()
+      .meta({ description: 'Derived from the body when absent, empty or null.' }),
+    bodyFormat: z.enum(['markdown', 'html']).optional().meta({ description: 'Default `markdown`.' }),
+    author: z.string().trim().max(200).nullable().optional(),
+    coverImageUrl: HttpUrlSchema.nullable().optional(),
+    status: z.enum(['draft', 'published']).optional().meta({ description: 'Default `draft`.' }),
+    publishedAt: InputTimestampSchema.nullable()
+      .optional()
+      .meta({ description: 'Set to now when published without one; a future time schedules the article.' }),
+    commentsEnabled: z.boolean().optional(),
+    tags: z
+      .array(TagNameSchema)
+      .max(50)
+      .optional()
+      .meta({ description: 'Tag names; each is matched to a tag by its slug, or created.' }),
+  })
+  .strict()
+  .meta({
+    id: 'CreateArticle',
+    example: {
+      title: 'بوتين في إيران: مرآة العالم',
+      body: 'زار الرئيس الروسي **طهران** …',
+      author: 'محمد نور الدين',
+      status: 'published',
+      tags: ['إيران', 'روسيا'],
+    },
+  })
+
+export const UpdateArticleBodySchema = CreateArticleBodySchema.partial()
+  .strict()
+  .meta({
+    id: 'UpdateArticle',
+    example: { title: 'بوتين في إيران', tags: ['إيران'] },
+  })
+
+export type CreateArticleInput = z.infer<typeof CreateArticleBodySchema>
+export type UpdateArticleInput = z.infer<typeof UpdateArticleBodySchema>
+
+export const ListArticlesQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1).meta({ description: 'Page number, from 1.' }),
+  perPage: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .meta({ description: 'Items per page, 1 to 100.' }),
+  cursor: z.string().max(500).optional().meta({
+    description:
+      '`meta.nextCursor` of the previous answer: continues after it, at the same cost on any page.',
+  }),
+  tag: z.string().max(400).optional().meta({ description: 'A tag slug.', example: 'إيران' }),
+  author: z.string().max(200).optional(),
+  sort: z.enum(ARTICLE_SORTS).optional().meta({ description: 'Default `-publishedAt`.' }),
+  status: z.enum(ARTICLE_STATUS_FILTERS).optional().meta({
+    description: 'Token holders only: `published` (live now, the default), `scheduled`, `draft`, `all`.',
+  }),
+})
+
+export type ListArticlesQuery = z.infer<typeof ListArticlesQuerySchema>

@@ -1,0 +1,35 @@
+/** GET /health: 200 while the database answers, 503 otherwise. Outside /v1, for load balancers and Docker. */
+import { sql } from 'drizzle-orm'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { problems } from '../../lib/openapi.js'
+import { problem } from '../../lib/problem.js'
+import { sendProblem } from '../../plugins/errors.js'
+
+const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' })
+
+const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['operations'],
+        operationId: 'getHealth',
+        summary: 'Health check',
+        security: [],
+        response: { 200: HealthSchema, ...problems(503) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        app.db.get(sql`select 1`)
+        return { status: 'ok' as const }
+      } catch (error) {
+        request.log.error({ err: { name: (error as Error).name } }, 'health check failed')
+        return sendProblem(reply, problem(503, 'The database does not answer.'))
+      }
+    },
+  )
+}
+
+export default healthRoutes

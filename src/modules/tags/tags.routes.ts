@@ -1,0 +1,117 @@
+/** /v1/tags: list, read, create, patch and delete tags. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { locationOf, OPTIONAL_TOKEN, problems, TOKEN_REQUIRED } from '../../lib/openapi.js'
+import { setPaginationHeaders } from '../../lib/pagination.js'
+import { IdOrSlugParamsSchema, NoContentSchema } from '../../lib/schemas.js'
+import {
+  CreateTagBodySchema,
+  ListTagsQuerySchema,
+  TagPageSchema,
+  TagSchema,
+  UpdateTagBodySchema,
+} from './tags.schemas.js'
+import { createTagService } from './tags.service.js'
+
+const tagRoutes: FastifyPluginAsyncZod = async (app) => {
+  const tags = createTagService(app.db)
+  const editor = app.requireRole('editor')
+
+  /** GET /v1/tags */
+  app.get(
+    '/tags',
+    {
+      schema: {
+        tags: ['tags'],
+        operationId: 'listTags',
+        summary: 'List tags',
+        description: 'By name, or by `-articleCount`. The articles of a tag: `GET /v1/articles?tag={slug}`.',
+        security: OPTIONAL_TOKEN,
+        querystring: ListTagsQuerySchema,
+        response: { 200: TagPageSchema, ...problems(400) },
+      },
+    },
+    async (request, reply) => {
+      const page = tags.list(request.query)
+      setPaginationHeaders(request, reply, page.meta)
+      return page
+    },
+  )
+
+  /** GET /v1/tags/:idOrSlug */
+  app.get(
+    '/tags/:idOrSlug',
+    {
+      schema: {
+        tags: ['tags'],
+        operationId: 'getTag',
+        summary: 'Get one tag by id or slug',
+        security: OPTIONAL_TOKEN,
+        params: IdOrSlugParamsSchema,
+        response: { 200: TagSchema, ...problems(400, 404) },
+      },
+    },
+    async (request) => tags.get(request.params.idOrSlug),
+  )
+
+  /** POST /v1/tags */
+  app.post(
+    '/tags',
+    {
+      onRequest: editor,
+      schema: {
+        tags: ['tags'],
+        operationId: 'createTag',
+        summary: 'Create a tag',
+        security: TOKEN_REQUIRED,
+        body: CreateTagBodySchema,
+        response: { 201: TagSchema, ...problems(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const tag = tags.create(request.body)
+      reply.code(201).header('location', locationOf('tags', tag.id))
+      return tag
+    },
+  )
+
+  /** PATCH /v1/tags/:idOrSlug */
+  app.patch(
+    '/tags/:idOrSlug',
+    {
+      onRequest: editor,
+      schema: {
+        tags: ['tags'],
+        operationId: 'updateTag',
+        summary: 'Change a tag',
+        description: 'The slug stays when the name changes, unless a new slug is given.',
+        security: TOKEN_REQUIRED,
+        params: IdOrSlugParamsSchema,
+        body: UpdateTagBodySchema,
+        response: { 200: TagSchema, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => tags.update(request.params.idOrSlug, request.body),
+  )
+
+  /** DELETE /v1/tags/:idOrSlug */
+  app.delete(
+    '/tags/:idOrSlug',
+    {
+      onRequest: editor,
+      schema: {
+        tags: ['tags'],
+        operationId: 'deleteTag',
+        summary: 'Delete a tag and detach it from its articles',
+        security: TOKEN_REQUIRED,
+        params: IdOrSlugParamsSchema,
+        response: { 204: NoContentSchema, ...problems(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      tags.remove(request.params.idOrSlug)
+      return reply.code(204).send()
+    },
+  )
+}
+
+export default tagRoutes

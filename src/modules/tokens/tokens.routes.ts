@@ -1,0 +1,84 @@
+/** /v1/tokens: admins create, list and revoke API tokens. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { locationOf, problems, TOKEN_REQUIRED } from '../../lib/openapi.js'
+import { IdParamsSchema, NoContentSchema } from '../../lib/schemas.js'
+import { CreatedTokenSchema, CreateTokenBodySchema, TokenListSchema, TokenSchema } from './tokens.schemas.js'
+import { createTokenService } from './tokens.service.js'
+
+const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
+  const tokens = createTokenService(app.db, app.config.ADMIN_TOKEN)
+  app.addHook('onRequest', app.requireRole('admin'))
+
+  /** POST /v1/tokens */
+  app.post(
+    '/tokens',
+    {
+      schema: {
+        tags: ['tokens'],
+        operationId: 'createToken',
+        summary: 'Create a token (admin)',
+        description: 'The answer holds the secret `token`, shown this once.',
+        security: TOKEN_REQUIRED,
+        body: CreateTokenBodySchema,
+        response: { 201: CreatedTokenSchema, ...problems(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const token = tokens.create(request.body)
+      reply.code(201).header('location', locationOf('tokens', token.id))
+      return token
+    },
+  )
+
+  /** GET /v1/tokens */
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        tags: ['tokens'],
+        operationId: 'listTokens',
+        summary: 'List tokens, without their secrets (admin)',
+        security: TOKEN_REQUIRED,
+        response: { 200: TokenListSchema, ...problems(401, 403) },
+      },
+    },
+    async () => ({ data: tokens.list() }),
+  )
+
+  /** GET /v1/tokens/:id */
+  app.get(
+    '/tokens/:id',
+    {
+      schema: {
+        tags: ['tokens'],
+        operationId: 'getToken',
+        summary: 'Get one token, without its secret (admin)',
+        security: TOKEN_REQUIRED,
+        params: IdParamsSchema,
+        response: { 200: TokenSchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => tokens.get(request.params.id),
+  )
+
+  /** DELETE /v1/tokens/:id */
+  app.delete(
+    '/tokens/:id',
+    {
+      schema: {
+        tags: ['tokens'],
+        operationId: 'deleteToken',
+        summary: 'Revoke a token at once (admin)',
+        security: TOKEN_REQUIRED,
+        params: IdParamsSchema,
+        response: { 204: NoContentSchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      tokens.remove(request.params.id)
+      return reply.code(204).send()
+    },
+  )
+}
+
+export default tokenRoutes

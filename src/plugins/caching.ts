@@ -1,0 +1,54 @@
+/** HTTP caching: a strong ETag on every GET with 304 on If-None-Match, and Cache-Control public vs private. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { z } from 'zod'
+import { PreconditionFailedError } from '../lib/errors.js'
+import { ifMatch, noneMatch, strongEtag } from '../lib/etag.js'
+
+export default fp(
+  async function cachingPlugin(app: FastifyInstance) {
+    const publicCacheControl = `public, max-age=${app.config.CACHE_MAX_AGE_SECONDS}`
+
+    app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      const isRead = request.method === 'GET' || request.method === 'HEAD'
+      if (!isRead) {
+        reply.header('cache-control', 'no-store')
+        return payload
+      }
+      // Answers differ with and without a token, so shared caches must key on it.
+      reply.header('vary', 'Authorization')
+      if (reply.statusCode !== 200) {
+        if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+        return payload
+      }
+      reply.header('cache-control', request.principal ? 'private, no-store' : publicCacheControl)
+      // Streams (Swagger UI's static files) carry their own validators.
+      if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
+      const etag = strongEtag(payload)
+      reply.header('etag', etag)
+      if (noneMatch(request.headers['if-none-match'], etag)) {
+        reply.code(304)
+        reply.removeHeader('content-type')
+        reply.removeHeader('content-length')
+        return ''
+      }
+      return payload
+    })
+  },
+  { name: 'caching', dependencies: ['db', 'auth'] },
+)
+
+/**
+ * Throws 412 when the request's If-Match does not name the current representation. The ETag is computed
+ * exactly as a GET would serve it: the same schema encoding, the same JSON text.
+ */
+export function assertIfMatch<S extends z.ZodType>(
+  request: FastifyRequest,
+  schema: S,
+  current: z.output<S>,
+): void {
+  const header = request.headers['if-match']
+  if (header === undefined) return
+  const served = JSON.stringify(schema.encode(current))
+  if (!ifMatch(header, strongEtag(served))) throw new PreconditionFailedError()
+}

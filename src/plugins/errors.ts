@@ -1,0 +1,103 @@
+/** The only error handler and not-found handler: every error leaves as RFC 9457 problem+json, never echoing input. */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { AppError } from '../lib/errors.js'
+import { PROBLEM_CONTENT_TYPE, type Problem, problem, problemResponse } from '../lib/problem.js'
+
+const VALIDATION_DETAILS: Record<string, string> = {
+  body: 'The request body is not valid.',
+  querystring: 'The query string is not valid.',
+  params: 'The path parameters are not valid.',
+  headers: 'The request headers are not valid.',
+}
+
+// Fixed texts for the client errors Fastify raises itself: their own messages can quote the body.
+const FASTIFY_CLIENT_ERROR_DETAILS: Record<number, string> = {
+  400: 'The request could not be read; send well-formed JSON.',
+  404: 'No such resource.',
+  405: 'This method is not allowed here.',
+  406: 'The requested media type is not available.',
+  413: 'The request body is larger than the server accepts.',
+  415: 'Send the request body as application/json.',
+  429: 'Too many requests; wait before trying again.',
+}
+
+function toProblem(error: FastifyError): Problem {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const detail = VALIDATION_DETAILS[error.validationContext ?? 'body'] ?? 'The request is not valid.'
+    const errors = error.validation.map((issue) => ({
+      path: issue.instancePath.slice(1).replaceAll('/', '.'),
+      message: issue.message ?? 'Invalid value',
+    }))
+    return problem(400, detail, errors)
+  }
+  if (error instanceof AppError)
+    return { ...problem(error.status, error.detail, error.errors), title: error.title }
+  if (isUniqueViolation(error)) return problem(409, 'A resource with the same unique value exists already.')
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    return problem(status, FASTIFY_CLIENT_ERROR_DETAILS[status] ?? 'The request was not accepted.')
+  }
+  return problem(500, 'Something went wrong on our side. It has been logged.')
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause
+  return cause?.code === 'SQLITE_CONSTRAINT_UNIQUE' || cause?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}
+
+/** What may be logged of an unexpected error: never its message, which for a failed query carries its parameters. */
+function describeForLog(error: FastifyError) {
+  const cause = (error as { cause?: { code?: string; name?: string } }).cause
+  return {
+    name: error.name,
+    code: error.code,
+    causeName: cause?.name,
+    causeCode: cause?.code,
+    stack: stackFrames(error),
+  }
+}
+
+function stackFrames(error: Error): string | undefined {
+  // The first stack line repeats the message; the frames alone locate the fault.
+  return error.stack?.split('\n').slice(1).join('\n')
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  reply.code(body.status).type(PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store')
+  if (body.status === 401) reply.header('www-authenticate', 'Bearer')
+  return reply.send(body)
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
+
+export default fp(
+  async function errorsPlugin(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const body = toProblem(error)
+      if (body.status >= 500) request.log.error({ err: describeForLog(error) }, 'request failed')
+      return sendProblem(reply, body)
+    })
+
+    app.setNotFoundHandler((_request, reply) => sendProblem(reply, problem(404, 'No such route.')))
+
+    // Every documented route also answers these; declaring them once keeps the OpenAPI document complete.
+    app.addHook('onRoute', (route) => {
+      const schema = route.schema as
+        | { response?: Record<string | number, unknown>; hide?: boolean }
+        | undefined
+      if (!schema?.response || schema.hide) return
+      const response = schema.response
+      response[401] ??= problemResponse('The token is not valid or has been revoked.')
+      response[500] ??= problemResponse('Something unexpected failed.')
+      const methods = Array.isArray(route.method) ? route.method : [route.method]
+      if (methods.some((method) => BODY_METHODS.has(method))) {
+        response[400] ??= problemResponse('The body is not valid JSON or fails validation.')
+        response[413] ??= problemResponse('The body is larger than BODY_LIMIT_BYTES.')
+        response[415] ??= problemResponse('The body is not JSON.')
+      }
+    })
+  },
+  { name: 'errors' },
+)

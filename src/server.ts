@@ -1,0 +1,36 @@
+/** Entry point: configuration, database, start-up chores, then listen; closes gracefully on SIGTERM/SIGINT. */
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { bootstrap } from './bootstrap.js'
+import { ConfigError, loadConfig } from './config.js'
+import { openDatabase } from './db/client.js'
+import { createLogger } from './logger.js'
+
+function readConfig() {
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(1)
+    }
+    throw error
+  }
+}
+
+const config = readConfig()
+const logger = createLogger(config)
+const { db, sqlite } = openDatabase(config.DATABASE_URL)
+bootstrap(db, config, logger)
+
+const app = await buildApp({ config, db, logger })
+app.addHook('onClose', async () => sqlite.close())
+
+// In-flight requests finish (app.close waits for them), then the database closes; a second signal forces exit.
+closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
+  if (err) logger.error({ err: { name: err.name } }, 'closing after an uncaught error')
+  else logger.info({ signal }, 'shutting down')
+  await app.close()
+})
+
+await app.listen({ host: config.HOST, port: config.PORT })

@@ -1,0 +1,42 @@
+/** A fresh app per test: an in-memory SQLite database built by the real migrations, silent logs. */
+import type { DestinationStream } from 'pino'
+import { buildApp } from '../../src/app.js'
+import { type Config, loadConfig } from '../../src/config.js'
+import { openDatabase } from '../../src/db/client.js'
+import { runMigrations } from '../../src/db/migrate.js'
+import { createLogger } from '../../src/logger.js'
+import { createTokenService } from '../../src/modules/tokens/tokens.service.js'
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
+
+export interface TestAppOptions {
+  env?: Record<string, string>
+  /** Where log lines go; silent when absent. */
+  logStream?: DestinationStream
+}
+
+export async function buildTestApp(options: TestAppOptions = {}) {
+  const config: Config = loadConfig({
+    DATABASE_URL: ':memory:',
+    ADMIN_TOKEN,
+    LOG_LEVEL: options.logStream ? 'info' : 'silent',
+    ...options.env,
+  })
+  const { db, sqlite } = openDatabase(config.DATABASE_URL)
+  runMigrations(db)
+  const logger = createLogger(config, options.logStream)
+  const app = await buildApp({ config, db, logger })
+  app.addHook('onClose', async () => sqlite.close())
+  await app.ready()
+  const editorToken = createTokenService(db).create({ name: 'test-editor', role: 'editor' }).token
+  return {
+    app,
+    db,
+    sqlite,
+    config,
+    adminAuth: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    editorAuth: { authorization: `Bearer ${editorToken}` },
+  }
+}
+
+export type TestApp = Awaited<ReturnType<typeof buildTestApp>>

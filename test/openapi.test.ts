@@ -1,0 +1,51 @@
+/** openapi/openapi.json is an artifact: it must be what `npm run openapi` writes now. */
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { renderOpenApiDocument } from '../src/openapi-document.js'
+
+describe('openapi/openapi.json', () => {
+  it('is up to date with the route schemas (run `npm run openapi` when this fails)', async () => {
+    const committed = readFileSync(new URL('../openapi/openapi.json', import.meta.url), 'utf8')
+    expect(await renderOpenApiDocument()).toBe(committed)
+  })
+
+  it('gives every operation an operationId, tags, a summary and at least one error answer', async () => {
+    const document = JSON.parse(await renderOpenApiDocument())
+    const ids = new Set<string>()
+    for (const [path, operations] of Object.entries<Record<string, Record<string, unknown>>>(
+      document.paths,
+    )) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const where = `${method.toUpperCase()} ${path}`
+        expect(operation.operationId, where).toEqual(expect.any(String))
+        expect(ids.has(operation.operationId as string), `${where} repeats an operationId`).toBe(false)
+        ids.add(operation.operationId as string)
+        expect(operation.tags, where).toEqual([expect.any(String)])
+        expect(operation.summary, where).toEqual(expect.any(String))
+        const statuses = Object.keys(operation.responses as object)
+        expect(
+          statuses.some((status) => Number(status) >= 400),
+          where,
+        ).toBe(true)
+      }
+    }
+  })
+
+  it('never shows the commenter e-mail in a response schema', async () => {
+    const document = JSON.parse(await renderOpenApiDocument())
+    for (const operations of Object.values<Record<string, { responses: object }>>(document.paths)) {
+      for (const operation of Object.values(operations)) {
+        expect(JSON.stringify(operation.responses)).not.toMatch(/authorEmail|author_email/i)
+      }
+    }
+    const referencedByResponses = JSON.stringify(
+      Object.values<Record<string, { responses: object }>>(document.paths).flatMap((ops) =>
+        Object.values(ops).map((op) => op.responses),
+      ),
+    ).match(/#\/components\/schemas\/[A-Za-z]+/g)
+    for (const ref of new Set(referencedByResponses ?? [])) {
+      const name = ref.split('/').at(-1) as string
+      expect(JSON.stringify(document.components.schemas[name]), name).not.toMatch(/authorEmail/i)
+    }
+  })
+})
