@@ -1,3 +1,5 @@
+import { BadRequestError } from './errors.js'
+
 /** Slugs per the contract: kept in their own script (Arabic stays Arabic), decoded, at most 120 code points. */
 
 const TASHKEEL_AND_TATWEEL = /[\u064B-\u065F\u0670\u0640]/g
@@ -49,8 +51,21 @@ export function parseIdOrSlug(value: string): IdOrSlug {
   return { slug: slugify(decoded) }
 }
 
-/** The candidates for a derived slug: `base`, `base-2`, `base-3`, … (an id-like base starts at -2). */
-export function* slugCandidates(base: string): Generator<string> {
-  if (!isIdLike(base)) yield base
-  for (let n = 2; ; n++) yield `${base}-${n}`
+/** The first free of `base`, `base-2`, `base-3`, … (an id-like base starts at -2). */
+export function firstFreeSlug(base: string, taken: (slug: string) => boolean): string {
+  if (!isIdLike(base) && !taken(base)) return base
+  let n = 2
+  while (taken(`${base}-${n}`)) n++
+  return `${base}-${n}`
+}
+
+/** A slug (or a name that becomes one) as an editor gave it, normalized; a 400 naming `path` when unusable. */
+export function givenSlug(value: string, path: string): string {
+  const slug = slugify(value)
+  if (!slug || isIdLike(slug)) {
+    throw new BadRequestError('The request body is not valid.', [
+      { path, message: 'A slug needs at least one letter (a slug of digits alone would read as an id).' },
+    ])
+  }
+  return slug
 }

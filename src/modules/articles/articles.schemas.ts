@@ -1,6 +1,6 @@
 /** The article and its list, create, patch and query shapes. Response schemas decide what leaves the server. */
 import { z } from 'zod'
-import { pageOf } from '../../lib/pagination.js'
+import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
 import { HttpUrlSchema, InputTimestampSchema, TimestampSchema } from '../../lib/schemas.js'
 import { TagRefSchema } from '../tags/tags.schemas.js'
 
@@ -101,15 +101,7 @@ export const UpdateArticleBodySchema = CreateArticleBodySchema.partial()
 export type CreateArticleInput = z.infer<typeof CreateArticleBodySchema>
 export type UpdateArticleInput = z.infer<typeof UpdateArticleBodySchema>
 
-export const ListArticlesQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1).meta({ description: 'Page number, from 1.' }),
-  perPage: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .meta({ description: 'Items per page, 1 to 100.' }),
+export const ListArticlesQuerySchema = PageQuerySchema.extend({
   cursor: z.string().max(500).optional().meta({
     description:
       '`meta.nextCursor` of the previous answer: continues after it, at the same cost on any page.',

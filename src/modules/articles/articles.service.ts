@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, or, type
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
 import { articles, articleTags, tags } from '../../db/schema.js'
-import { BadRequestError, ConflictError, NotFoundError } from '../../lib/errors.js'
+import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { deriveExcerpt, plainText, readingTimeMinutes, renderBody } from '../../lib/html.js'
 import {
   type CursorPosition,
@@ -12,7 +12,7 @@ import {
   offsetMeta,
   type Page,
 } from '../../lib/pagination.js'
-import { type IdOrSlug, isIdLike, parseIdOrSlug, slugCandidates, slugify } from '../../lib/slug.js'
+import { firstFreeSlug, givenSlug, type IdOrSlug, parseIdOrSlug, slugify } from '../../lib/slug.js'
 import { findOrCreateTagIds } from '../tags/tags.service.js'
 import {
   isLive,
@@ -100,25 +100,11 @@ export function createArticleService(db: Db) {
       const row = db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)).get()
       return row !== undefined && row.id !== exceptId
     }
-    if (given !== undefined) {
-      const slug = slugify(given)
-      if (!slug || isIdLike(slug)) {
-        throw new BadRequestError('The request body is not valid.', [
-          {
-            path: 'slug',
-            message: 'A slug needs at least one letter (a slug of digits alone would read as an id).',
-          },
-        ])
-      }
-      if (taken(slug))
-        throw new ConflictError('That slug is taken by another article.', [
-          { path: 'slug', message: 'Taken' },
-        ])
-      return slug
-    }
-    const base = slugify(title) || 'untitled'
-    for (const candidate of slugCandidates(base)) if (!taken(candidate)) return candidate
-    throw new Error('unreachable')
+    if (given === undefined) return firstFreeSlug(slugify(title) || 'untitled', taken)
+    const slug = givenSlug(given, 'slug')
+    if (taken(slug))
+      throw new ConflictError('That slug is taken by another article.', [{ path: 'slug', message: 'Taken' }])
+    return slug
   }
 
   function replaceTags(articleId: number, names: string[]): void {

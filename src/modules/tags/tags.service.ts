@@ -2,9 +2,9 @@
 import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { articles, articleTags, tags } from '../../db/schema.js'
-import { BadRequestError, ConflictError, NotFoundError } from '../../lib/errors.js'
+import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { offsetMeta, type Page } from '../../lib/pagination.js'
-import { type IdOrSlug, isIdLike, parseIdOrSlug, slugCandidates, slugify } from '../../lib/slug.js'
+import { givenSlug, type IdOrSlug, parseIdOrSlug } from '../../lib/slug.js'
 import { isLive } from '../articles/articles.queries.js'
 import type { CreateTagInput, ListTagsQuery, Tag, UpdateTagInput } from './tags.schemas.js'
 
@@ -34,12 +34,6 @@ function tagColumns(db: Db, now: string) {
   }
 }
 
-function invalidSlug(path: string) {
-  return new BadRequestError('The request body is not valid.', [
-    { path, message: 'A slug needs at least one letter (a slug of digits alone would read as an id).' },
-  ])
-}
-
 /**
  * The ids of the tags named, in order and without repeats, creating the missing ones. Names are matched by
  * their slug, so `Iran`, `iran` and `IRAN` are one tag. Runs inside the caller's transaction.
@@ -47,8 +41,7 @@ function invalidSlug(path: string) {
 export function findOrCreateTagIds(db: Db, names: string[]): number[] {
   const ids: number[] = []
   names.forEach((name, index) => {
-    const slug = slugify(name)
-    if (!slug || isIdLike(slug)) throw invalidSlug(`tags.${index}`)
+    const slug = givenSlug(name, `tags.${index}`)
     const now = new Date().toISOString()
     const existing = db.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()
     const id =
@@ -71,25 +64,15 @@ export function createTagService(db: Db) {
     return tag
   }
 
+  /** Tags are one per slug: a given slug or a name whose slug is taken is a conflict, never `-2`. */
   function chooseSlug(given: string | undefined, name: string, exceptId?: number): string {
-    const taken = (slug: string) => {
-      const row = db.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()
-      return row !== undefined && row.id !== exceptId
+    const slug = given === undefined ? givenSlug(name, 'name') : givenSlug(given, 'slug')
+    const row = db.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()
+    if (row !== undefined && row.id !== exceptId) {
+      const path = given === undefined ? 'name' : 'slug'
+      throw new ConflictError(`A tag with that ${path} exists already.`, [{ path, message: 'Taken' }])
     }
-    if (given !== undefined) {
-      const slug = slugify(given)
-      if (!slug || isIdLike(slug)) throw invalidSlug('slug')
-      if (taken(slug))
-        throw new ConflictError('That slug is taken by another tag.', [{ path: 'slug', message: 'Taken' }])
-      return slug
-    }
-    const base = slugify(name)
-    if (!base) throw invalidSlug('name')
-    // A tag given by name is one tag per slug: a second "Iran" is a conflict, not "iran-2".
-    if (taken(base))
-      throw new ConflictError('A tag with that name exists already.', [{ path: 'name', message: 'Taken' }])
-    for (const candidate of slugCandidates(base)) if (!taken(candidate)) return candidate
-    throw new Error('unreachable')
+    return slug
   }
 
   return {
