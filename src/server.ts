@@ -3,7 +3,7 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { bootstrap } from './bootstrap.js'
 import { ConfigError, loadConfig } from './config.js'
-import { openDatabase } from './db/client.js'
+import { closeDatabase, openDatabase } from './db/client.js'
 import { createLogger } from './logger.js'
 
 function readConfig() {
@@ -24,7 +24,7 @@ const { db, sqlite } = openDatabase(config.DATABASE_URL)
 bootstrap(db, config, logger)
 
 const app = await buildApp({ config, db, logger })
-app.addHook('onClose', async () => sqlite.close())
+app.addHook('onClose', async () => closeDatabase(sqlite))
 
 // In-flight requests finish (app.close waits for them), then the database closes; a second signal forces exit.
 closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
