@@ -35,6 +35,8 @@ export async function buildApp({ config, db, logger }: AppDeps) {
 
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  // Fastify parses text/plain by default; the contract accepts JSON only, so any other body is a 415.
+  app.removeContentTypeParser('text/plain')
 
   await app.register(dbPlugin, { db, config })
   await app.register(errorsPlugin)
