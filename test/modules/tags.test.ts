@@ -195,8 +195,11 @@ describe('PATCH /v1/tags/{idOrSlug}', () => {
   it('answers 409 for another tag’s slug, 404 for an unknown tag, 400 for a bad body, 401 without a token', async () => {
     await createTag({ name: 'أ' })
     const b = (await createTag({ name: 'ب' })).json()
-    const patch = (idOrSlug: string | number, payload: unknown, headers = t.editorAuth) =>
-      t.app.inject({ method: 'PATCH', url: url(idOrSlug), headers, payload: payload as object })
+    const patch = (
+      idOrSlug: string | number,
+      payload: unknown,
+      headers: Record<string, string> = t.editorAuth,
+    ) => t.app.inject({ method: 'PATCH', url: url(idOrSlug), headers, payload: payload as object })
     expect(errorPaths(expectProblem(await patch(b.id, { slug: 'أ' }), 409))).toEqual(['slug'])
     expectProblem(await patch(999, { name: 'x' }), 404)
     expect(errorPaths(expectProblem(await patch(b.id, { name: '' }), 400))).toEqual(['name'])
