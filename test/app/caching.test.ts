@@ -118,6 +118,29 @@ describe('If-Match on PATCH', () => {
   })
 })
 
+describe('If-Match on PATCH /v1/tags', () => {
+  async function patchTag(idOrSlug: string, payload: Record<string, unknown>, ifMatch: string) {
+    return t.app.inject({
+      method: 'PATCH',
+      url: `/v1/tags/${encodeURIComponent(idOrSlug)}`,
+      headers: { ...t.editorAuth, 'if-match': ifMatch },
+      payload,
+    })
+  }
+
+  it('answers 412 to a stale If-Match, changes nothing, and 200 to the current one', async () => {
+    await t.app.inject({ method: 'POST', url: '/v1/tags', headers: t.editorAuth, payload: { name: 'إيران' } })
+    const stale = (await get(`/v1/tags/${encodeURIComponent('إيران')}`)).headers.etag as string
+    expect((await patchTag('إيران', { description: 'الأول' }, stale)).statusCode).toBe(200)
+    expectProblem(await patchTag('إيران', { description: 'الثاني' }, stale), 412)
+    const current = await get(`/v1/tags/${encodeURIComponent('إيران')}`)
+    expect(current.json().description).toBe('الأول')
+    const res = await patchTag('إيران', { description: 'الثالث' }, current.headers.etag as string)
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json().description).toBe('الثالث')
+  })
+})
+
 describe('Cache-Control', () => {
   it('is public with CACHE_MAX_AGE_SECONDS on public reads', async () => {
     const article = await createArticle(t, { title: SAMPLE_TITLE, tags: ['إيران'] })

@@ -1,5 +1,6 @@
 /** Every error is problem+json, including those Fastify raises itself, and none echoes input or leaks internals. */
 import { Writable } from 'node:stream'
+import request from 'supertest'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import { createArticle } from '../helpers/data.js'
@@ -71,6 +72,25 @@ describe('problem+json for the errors Fastify raises', () => {
       await t.app.inject({ method: 'PUT', url: '/v1/articles/1', headers: t.editorAuth, payload: {} }),
       404,
     )
+  })
+
+  it('answers a malformed percent-encoding in the path with 400, never quoting the URL', async () => {
+    for (const url of [`/v1/articles/${MARKER}%E0%A4%A`, `/v1/tags/${MARKER}%zz`, `/v1/articles/%`]) {
+      const res = await t.app.inject({ method: 'GET', url })
+      expectProblem(res, 400)
+      expect(res.body).not.toContain(MARKER)
+      expect(res.headers['cache-control']).toBe('no-store')
+    }
+  })
+
+  it('answers a path segment over the router limit with 414 over real HTTP', async () => {
+    await t.app.ready()
+    const res = await request(t.app.server).get(`/v1/articles/${MARKER}${'a'.repeat(1200)}`)
+    expect(res.status).toBe(414)
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(res.body).toMatchObject({ type: 'about:blank', title: 'URI Too Long', status: 414 })
+    expect(res.text).not.toContain(MARKER)
+    expect(res.body).not.toHaveProperty('statusCode')
   })
 
   it('answers a body over BODY_LIMIT_BYTES with 413', async () => {
