@@ -294,3 +294,21 @@ describe('bootstrap()', () => {
     s.sqlite.close()
   })
 })
+
+describe('bootstrap() on a database that kept its tags but lost every article', () => {
+  it('seeds again without tripping over the existing tags', () => {
+    const config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', ADMIN_TOKEN })
+    const { db, sqlite } = openDatabase(config.DATABASE_URL)
+    try {
+      bootstrap(db, config, createLogger(config), () => undefined)
+      const tags = (sqlite.prepare('select count(*) as n from tags').get() as { n: number }).n
+      sqlite.exec('delete from articles')
+      expect(() => bootstrap(db, config, createLogger(config), () => undefined)).not.toThrow()
+      expect((sqlite.prepare('select count(*) as n from tags').get() as { n: number }).n).toBe(tags)
+      const sample = sqlite.prepare('select id from articles where slug = ?').get(SAMPLE_SLUG)
+      expect(sample).toEqual({ id: expect.any(Number) })
+    } finally {
+      sqlite.close()
+    }
+  })
+})
