@@ -12,7 +12,7 @@ import v1 from './modules/index.js'
 import authPlugin from './plugins/auth.js'
 import cachingPlugin from './plugins/caching.js'
 import dbPlugin from './plugins/db.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { sendFrameworkProblem } from './plugins/errors.js'
 import swaggerPlugin from './plugins/swagger.js'
 
 export interface AppDeps {
@@ -31,10 +31,13 @@ export async function buildApp({ config, db, logger }: AppDeps) {
     trustProxy: config.TRUST_PROXY,
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    frameworkErrors: sendFrameworkProblem,
   }).withTypeProvider<ZodTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  // Fastify parses text/plain by default; the contract accepts JSON only, so any other body is a 415.
+  app.removeContentTypeParser('text/plain')
 
   await app.register(dbPlugin, { db, config })
   await app.register(errorsPlugin)

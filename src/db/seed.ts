@@ -2,12 +2,15 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { eq } from 'drizzle-orm'
 import { z } from 'zod'
+import { slugify } from '../lib/slug.js'
 import { CreateArticleBodySchema } from '../modules/articles/articles.schemas.js'
 import { createArticleService } from '../modules/articles/articles.service.js'
 import { CreateTagBodySchema } from '../modules/tags/tags.schemas.js'
 import { createTagService } from '../modules/tags/tags.service.js'
 import type { Db } from './client.js'
+import { tags as tagsTable } from './schema.js'
 
 export const seedsFolder = fileURLToPath(new URL('../../seeds', import.meta.url))
 
@@ -29,7 +32,12 @@ export function seedSampleContent(db: Db, folder = seedsFolder): SeedResult {
   const content = SeedFileSchema.parse(JSON.parse(readFileSync(join(folder, 'content.json'), 'utf8')))
   const tags = createTagService(db)
   db.transaction(() => {
-    for (const tag of content.tags) tags.create(tag)
+    for (const tag of content.tags) {
+      // Tags kept after every article was deleted are reused: a 409 here would stop the server from starting.
+      const slug = slugify(tag.slug ?? tag.name)
+      if (!db.select({ id: tagsTable.id }).from(tagsTable).where(eq(tagsTable.slug, slug)).get())
+        tags.create(tag)
+    }
     for (const { bodyFile, ...article } of content.articles) {
       articles.create({ ...article, body: readFileSync(join(folder, 'bodies', bodyFile), 'utf8') })
     }

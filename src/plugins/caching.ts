@@ -15,8 +15,9 @@ export default fp(
         reply.header('cache-control', 'no-store')
         return payload
       }
-      // Answers differ with and without a token, so shared caches must key on it.
-      reply.header('vary', 'Authorization')
+      // Answers differ with and without a token, so shared caches must key on it; CORS's Vary: Origin stays.
+      const vary = reply.getHeader('vary')
+      reply.header('vary', vary ? `${String(vary)}, Authorization` : 'Authorization')
       if (reply.statusCode !== 200) {
         if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
         return payload

@@ -70,6 +70,26 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.send(body)
 }
 
+/**
+ * Fastify's `frameworkErrors` option: the router rejects a malformed or over-long URL before any hook or error
+ * handler runs, and its default answer is `{statusCode, error, message}` quoting the URL. The reply has no route
+ * context here, so the body is serialized by hand.
+ */
+export function sendFrameworkProblem(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const body =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? problem(414, 'A path segment is longer than the server accepts.')
+      : error.code === 'FST_ERR_BAD_URL'
+        ? problem(400, 'The URL is not valid percent-encoding.')
+        : problem(500, 'Something went wrong on our side. It has been logged.')
+  reply.code(body.status).type(PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store')
+  reply.send(JSON.stringify(body))
+}
+
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 
 export default fp(

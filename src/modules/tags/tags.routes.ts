@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { locationOf, OPTIONAL_TOKEN, problems, TOKEN_REQUIRED } from '../../lib/openapi.js'
 import { setPaginationHeaders } from '../../lib/pagination.js'
 import { IdOrSlugParamsSchema, NoContentSchema } from '../../lib/schemas.js'
+import { assertIfMatch } from '../../plugins/caching.js'
 import {
   CreateTagBodySchema,
   ListTagsQuerySchema,
@@ -83,14 +84,20 @@ const tagRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['tags'],
         operationId: 'updateTag',
         summary: 'Change a tag',
-        description: 'The slug stays when the name changes, unless a new slug is given.',
+        description:
+          'The slug stays when the name changes, unless a new slug is given. Send the ETag of your copy in ' +
+          '`If-Match` so that a change made by someone else since answers 412 instead of being overwritten.',
         security: TOKEN_REQUIRED,
         params: IdOrSlugParamsSchema,
         body: UpdateTagBodySchema,
-        response: { 200: TagSchema, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: TagSchema, ...problems(400, 401, 403, 404, 409, 412) },
       },
     },
-    async (request) => tags.update(request.params.idOrSlug, request.body),
+    async (request) => {
+      // Read, check and write run without an await in between, so no other write can slip in.
+      assertIfMatch(request, TagSchema, tags.get(request.params.idOrSlug))
+      return tags.update(request.params.idOrSlug, request.body)
+    },
   )
 
   /** DELETE /v1/tags/:idOrSlug */

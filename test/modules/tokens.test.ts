@@ -1,0 +1,314 @@
+/** Tokens and roles through HTTP, and the first-start chores of bootstrap(): admin token printed once, seeds. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.js'
+import { bootstrap } from '../../src/bootstrap.js'
+import { loadConfig } from '../../src/config.js'
+import { openDatabase } from '../../src/db/client.js'
+import { createLogger } from '../../src/logger.js'
+import { ADMIN_TOKEN, buildTestApp, type TestApp } from '../helpers/app.js'
+import { createArticle, SAMPLE_SLUG, SAMPLE_TITLE } from '../helpers/data.js'
+import { errorPaths, expectProblem } from '../helpers/http.js'
+
+let t: TestApp
+
+beforeEach(async () => {
+  t = await buildTestApp()
+})
+afterEach(() => t.app.close())
+
+async function createToken(payload: Record<string, unknown>, headers: Record<string, string> = t.adminAuth) {
+  return t.app.inject({ method: 'POST', url: '/v1/tokens', headers, payload })
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+describe('/v1/tokens', () => {
+  it('lets ADMIN_TOKEN create a token whose secret is answered once, 201 with Location', async () => {
+    const res = await createToken({ name: 'alice', role: 'editor' })
+    expect(res.statusCode, res.body).toBe(201)
+    const created = res.json()
+    expect(created).toEqual({
+      id: expect.any(Number),
+      name: 'alice',
+      role: 'editor',
+      createdAt: expect.any(String),
+      lastUsedAt: null,
+      token: expect.stringMatching(/^sahifa_[A-Za-z0-9_-]{43}$/),
+    })
+    expect(res.headers.location).toBe(`/v1/tokens/${created.id}`)
+    const again = await t.app.inject({ method: 'GET', url: `/v1/tokens/${created.id}`, headers: t.adminAuth })
+    expect(again.json()).not.toHaveProperty('token')
+    expect(again.body).not.toContain(created.token)
+  })
+
+  it('makes every secret different', async () => {
+    const a = (await createToken({ name: 'a', role: 'editor' })).json().token
+    const b = (await createToken({ name: 'b', role: 'editor' })).json().token
+    expect(a).not.toBe(b)
+  })
+
+  it('lists tokens without their secrets', async () => {
+    const secret = (await createToken({ name: 'alice', role: 'editor' })).json().token
+    const res = await t.app.inject({ method: 'GET', url: '/v1/tokens', headers: t.adminAuth })
+    expect(res.statusCode).toBe(200)
+    const { data } = res.json()
+    expect(data.map((token: { name: string; role: string }) => [token.name, token.role])).toEqual([
+      ['test-editor', 'editor'],
+      ['alice', 'editor'],
+    ])
+    for (const token of data) {
+      expect(Object.keys(token).sort()).toEqual(['createdAt', 'id', 'lastUsedAt', 'name', 'role'])
+    }
+    expect(res.body).not.toContain(secret)
+    expect(res.body).not.toContain('sahifa_')
+  })
+
+  it('stores only a SHA-256 hash of the secret', async () => {
+    const secret = (await createToken({ name: 'alice', role: 'editor' })).json().token as string
+    const rows = t.sqlite.prepare('select * from tokens').all() as Record<string, unknown>[]
+    const dump = JSON.stringify(rows)
+    expect(dump).not.toContain(secret)
+    expect(dump).not.toContain(secret.slice('sahifa_'.length))
+    const { createHash } = await import('node:crypto')
+    const hash = createHash('sha256').update(secret).digest('hex')
+    expect(rows.some((row) => row.token_hash === hash)).toBe(true)
+  })
+
+  it('marks lastUsedAt when a token is used', async () => {
+    const created = (await createToken({ name: 'alice', role: 'editor' })).json()
+    await t.app.inject({ method: 'GET', url: '/v1/articles', headers: bearer(created.token) })
+    const res = await t.app.inject({ method: 'GET', url: `/v1/tokens/${created.id}`, headers: t.adminAuth })
+    expect(Date.parse(res.json().lastUsedAt)).not.toBeNaN()
+  })
+
+  it('lets a created admin token manage tokens, and an editor token write articles and tags', async () => {
+    const admin = (await createToken({ name: 'root', role: 'admin' })).json().token
+    const editor = (await createToken({ name: 'alice', role: 'editor' }, bearer(admin))).json().token
+    expect(editor).toEqual(expect.any(String))
+    const article = await t.app.inject({
+      method: 'POST',
+      url: '/v1/articles',
+      headers: bearer(editor),
+      payload: { title: 'خبر', body: 'نص' },
+    })
+    expect(article.statusCode).toBe(201)
+    const tag = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tags',
+      headers: bearer(editor),
+      payload: { name: 'وسم' },
+    })
+    expect(tag.statusCode).toBe(201)
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/articles/${article.json().id}`,
+      headers: bearer(editor),
+      payload: { title: 'خبر معدل' },
+    })
+    expect(patched.statusCode).toBe(200)
+  })
+
+  it.each([
+    ['POST', '/v1/tokens'],
+    ['GET', '/v1/tokens'],
+    ['GET', '/v1/tokens/1'],
+    ['DELETE', '/v1/tokens/1'],
+  ])('answers %s %s with 403 to an editor and 401 without a token', async (method, path) => {
+    const payload = method === 'POST' ? { name: 'x', role: 'admin' } : undefined
+    const editor = await t.app.inject({ method: method as 'GET', url: path, headers: t.editorAuth, payload })
+    expectProblem(editor, 403)
+    const anonymous = await t.app.inject({ method: method as 'GET', url: path, payload })
+    expectProblem(anonymous, 401)
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer')
+    const count = t.sqlite.prepare('select count(*) as n from tokens').get() as { n: number }
+    expect(count.n).toBe(1)
+  })
+
+  it('answers 400 to a bad body and 404 to an unknown id', async () => {
+    const bad = expectProblem(await createToken({ name: '', role: 'owner' }), 400)
+    expect(errorPaths(bad).sort()).toEqual(['name', 'role'])
+    expectProblem(await t.app.inject({ method: 'GET', url: '/v1/tokens/999', headers: t.adminAuth }), 404)
+    expectProblem(await t.app.inject({ method: 'DELETE', url: '/v1/tokens/999', headers: t.adminAuth }), 404)
+    expect(
+      errorPaths(
+        expectProblem(
+          await t.app.inject({ method: 'GET', url: '/v1/tokens/abc', headers: t.adminAuth }),
+          400,
+        ),
+      ),
+    ).toEqual(['id'])
+  })
+
+  it('revokes a token at once', async () => {
+    const created = (await createToken({ name: 'alice', role: 'editor' })).json()
+    const before = await t.app.inject({
+      method: 'GET',
+      url: '/v1/articles?status=draft',
+      headers: bearer(created.token),
+    })
+    expect(before.statusCode).toBe(200)
+    const revoked = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/tokens/${created.id}`,
+      headers: t.adminAuth,
+    })
+    expect(revoked.statusCode).toBe(204)
+    expect(revoked.body).toBe('')
+    const after = await t.app.inject({
+      method: 'GET',
+      url: '/v1/articles?status=draft',
+      headers: bearer(created.token),
+    })
+    expectProblem(after, 401)
+    expect(after.headers['www-authenticate']).toBe('Bearer')
+    const write = await t.app.inject({
+      method: 'POST',
+      url: '/v1/articles',
+      headers: bearer(created.token),
+      payload: { title: 'x', body: 'y' },
+    })
+    expectProblem(write, 401)
+  })
+})
+
+describe('Authorization header', () => {
+  it('answers 401 with WWW-Authenticate to an invalid token even on a public GET', async () => {
+    await createArticle(t, { title: SAMPLE_TITLE })
+    for (const path of ['/v1/articles', `/v1/articles/${encodeURIComponent(SAMPLE_SLUG)}`, '/v1/tags']) {
+      const res = await t.app.inject({ method: 'GET', url: path, headers: bearer('sahifa_not-a-real-token') })
+      const problem = expectProblem(res, 401)
+      expect(res.headers['www-authenticate']).toBe('Bearer')
+      expect(JSON.stringify(problem)).not.toContain('not-a-real-token')
+    }
+  })
+
+  it.each([
+    ['Basic dXNlcjpwYXNz'],
+    ['Bearer'],
+    ['Bearer '],
+    [ADMIN_TOKEN],
+    [`Bearer ${ADMIN_TOKEN} extra`],
+    ['Token abc'],
+  ])('answers 401 to the malformed header %j', async (authorization) => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/articles', headers: { authorization } })
+    expectProblem(res, 401)
+    expect(res.headers['www-authenticate']).toBe('Bearer')
+  })
+
+  it('accepts the bearer scheme in any case', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/tokens',
+      headers: { authorization: `bearer ${ADMIN_TOKEN}` },
+    })
+    expect(res.statusCode).toBe(200)
+  })
+})
+
+describe('bootstrap()', () => {
+  function start(env: Record<string, string> = {}) {
+    const config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', ...env })
+    const handle = openDatabase(config.DATABASE_URL)
+    const log = createLogger(config)
+    const printed: string[] = []
+    const run = () => bootstrap(handle.db, config, log, (line) => printed.push(line))
+    return { config, ...handle, printed, run }
+  }
+
+  it('prints a first admin token once, and it works', async () => {
+    const s = start({ SEED_SAMPLE: 'false' })
+    s.run()
+    expect(s.printed).toHaveLength(1)
+    const secret = /sahifa_[A-Za-z0-9_-]+/.exec(s.printed[0] as string)?.[0] as string
+    expect(secret).toEqual(expect.any(String))
+    const rows = s.sqlite.prepare('select name, role, token_hash from tokens').all() as {
+      role: string
+      token_hash: string
+    }[]
+    expect(rows).toHaveLength(1)
+    expect(rows[0]?.role).toBe('admin')
+    expect(JSON.stringify(rows)).not.toContain(secret)
+
+    s.run()
+    expect(s.printed).toHaveLength(1)
+    expect(s.sqlite.prepare('select count(*) as n from tokens').get()).toEqual({ n: 1 })
+
+    const app = await buildApp({ config: s.config, db: s.db, logger: createLogger(s.config) })
+    try {
+      const res = await app.inject({ method: 'GET', url: '/v1/tokens', headers: bearer(secret) })
+      expect(res.statusCode).toBe(200)
+      expect(res.json().data).toHaveLength(1)
+    } finally {
+      await app.close()
+      s.sqlite.close()
+    }
+  })
+
+  it('prints nothing and creates no token when ADMIN_TOKEN is set', () => {
+    const s = start({ ADMIN_TOKEN, SEED_SAMPLE: 'false' })
+    s.run()
+    expect(s.printed).toEqual([])
+    expect(s.sqlite.prepare('select count(*) as n from tokens').get()).toEqual({ n: 0 })
+    s.sqlite.close()
+  })
+
+  it('seeds the sample content once, and serves the sample article at its Arabic slug', async () => {
+    const s = start({ ADMIN_TOKEN })
+    s.run()
+    const counts = () =>
+      s.sqlite.prepare('select (select count(*) from articles) as a, (select count(*) from tags) as t').get()
+    const first = counts() as { a: number; t: number }
+    expect(first.a).toBeGreaterThanOrEqual(5)
+    expect(first.t).toBeGreaterThanOrEqual(3)
+    s.run()
+    expect(counts()).toEqual(first)
+
+    const app = await buildApp({ config: s.config, db: s.db, logger: createLogger(s.config) })
+    try {
+      const res = await app.inject({ method: 'GET', url: `/v1/articles/${encodeURIComponent(SAMPLE_SLUG)}` })
+      expect(res.statusCode, res.body).toBe(200)
+      expect(res.json()).toMatchObject({
+        slug: SAMPLE_SLUG,
+        title: SAMPLE_TITLE,
+        status: 'published',
+        tags: [{ slug: 'العطار-التركي', name: 'العطار التركي' }],
+      })
+      expect(res.json().html).toContain('<p>')
+      const list = await app.inject({ method: 'GET', url: '/v1/articles?perPage=100' })
+      expect(list.json().meta.total).toBeGreaterThanOrEqual(3)
+    } finally {
+      await app.close()
+      s.sqlite.close()
+    }
+  })
+
+  it('seeds nothing with SEED_SAMPLE=false', () => {
+    const s = start({ ADMIN_TOKEN, SEED_SAMPLE: 'false' })
+    s.run()
+    expect(
+      s.sqlite.prepare('select (select count(*) from articles) as a, (select count(*) from tags) as t').get(),
+    ).toEqual({
+      a: 0,
+      t: 0,
+    })
+    s.sqlite.close()
+  })
+})
+
+describe('bootstrap() on a database that kept its tags but lost every article', () => {
+  it('seeds again without tripping over the existing tags', () => {
+    const config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', ADMIN_TOKEN })
+    const { db, sqlite } = openDatabase(config.DATABASE_URL)
+    try {
+      bootstrap(db, config, createLogger(config), () => undefined)
+      const tags = (sqlite.prepare('select count(*) as n from tags').get() as { n: number }).n
+      sqlite.exec('delete from articles')
+      expect(() => bootstrap(db, config, createLogger(config), () => undefined)).not.toThrow()
+      expect((sqlite.prepare('select count(*) as n from tags').get() as { n: number }).n).toBe(tags)
+      const sample = sqlite.prepare('select id from articles where slug = ?').get(SAMPLE_SLUG)
+      expect(sample).toEqual({ id: expect.any(Number) })
+    } finally {
+      sqlite.close()
+    }
+  })
+})
