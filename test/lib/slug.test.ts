@@ -1,6 +1,7 @@
 // Table-driven tests for slugify (the contract's Slugs section), parseIdOrSlug and the -2, -3 candidates.
 import { describe, expect, it } from 'vitest'
-import { isIdLike, parseIdOrSlug, slugCandidates, slugify } from '../../src/lib/slug.js'
+import { BadRequestError } from '../../src/lib/errors.js'
+import { firstFreeSlug, givenSlug, isIdLike, parseIdOrSlug, slugify } from '../../src/lib/slug.js'
 import { SAMPLE_SLUG, SAMPLE_TITLE } from '../helpers/data.js'
 
 describe('slugify', () => {
@@ -85,7 +86,7 @@ describe('parseIdOrSlug', () => {
   })
 })
 
-describe('isIdLike and slugCandidates', () => {
+describe('isIdLike, firstFreeSlug and givenSlug', () => {
   it.each([
     ['123', true],
     ['12a', false],
@@ -95,17 +96,25 @@ describe('isIdLike and slugCandidates', () => {
     expect(isIdLike(value)).toBe(expected)
   })
 
-  it('yields base, base-2, base-3, …', () => {
-    const candidates = slugCandidates('خبر')
-    expect([candidates.next().value, candidates.next().value, candidates.next().value]).toEqual([
-      'خبر',
-      'خبر-2',
-      'خبر-3',
-    ])
+  it('takes the first free of base, base-2, base-3, …', () => {
+    const taken = new Set(['خبر', 'خبر-2'])
+    expect(firstFreeSlug('خبر', (slug) => taken.has(slug))).toBe('خبر-3')
+    expect(firstFreeSlug('رأي', (slug) => taken.has(slug))).toBe('رأي')
   })
 
-  it('never yields a base of digits alone', () => {
-    const candidates = slugCandidates('2017')
-    expect(candidates.next().value).toBe('2017-2')
+  it('never takes a base of digits alone', () => {
+    expect(firstFreeSlug('2017', () => false)).toBe('2017-2')
+  })
+
+  it('normalizes a given slug, and refuses one with nothing usable or only digits, naming the field', () => {
+    expect(givenSlug('  Hello World! ', 'slug')).toBe('hello-world')
+    for (const bad of ['!!!', '2024']) {
+      expect(() => givenSlug(bad, 'tags.1')).toThrow(BadRequestError)
+      try {
+        givenSlug(bad, 'tags.1')
+      } catch (error) {
+        expect((error as BadRequestError).errors).toEqual([{ path: 'tags.1', message: expect.any(String) }])
+      }
+    }
   })
 })
