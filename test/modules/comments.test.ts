@@ -1,5 +1,6 @@
 /** Comments through HTTP: the public list and post, spam defences, moderation, and commentCount upkeep. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { seedSampleContent } from '../../src/db/seed.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import {
   commentCountOf,
@@ -711,5 +712,34 @@ describe('moderation: DELETE /v1/comments/:id', () => {
     })
     expect(res.statusCode).toBe(204)
     expect(storedComments(t).map((row) => row.id)).toEqual([kept.id])
+  })
+})
+
+describe('the sample comments in seeds/', () => {
+  beforeEach(async () => {
+    t = await buildTestApp()
+  })
+
+  it('puts approved and pending Arabic comments, one a reply, on the sample article', async () => {
+    const result = seedSampleContent(t.db)
+    expect(result.comments).toBeGreaterThanOrEqual(3)
+    const url = `/v1/articles/${encodeURIComponent(SAMPLE_SLUG)}/comments`
+    const list = (await t.app.inject({ method: 'GET', url })).json()
+    expect(list.data.length).toBeGreaterThanOrEqual(2)
+    expect(list.data.every((c: { body: string }) => /[\u0600-\u06FF]/.test(c.body))).toBe(true)
+    const ids = new Set(list.data.map((c: { id: number }) => c.id))
+    expect(
+      list.data.some((c: { parentId: number | null }) => c.parentId !== null && ids.has(c.parentId)),
+    ).toBe(true)
+    const pending = await t.app.inject({
+      method: 'GET',
+      url: '/v1/comments?status=pending',
+      headers: t.editorAuth,
+    })
+    expect(pending.json().meta.total).toBeGreaterThanOrEqual(1)
+    const article = (
+      await t.app.inject({ method: 'GET', url: `/v1/articles/${encodeURIComponent(SAMPLE_SLUG)}` })
+    ).json()
+    expect(article.commentCount).toBe(list.meta.total)
   })
 })
