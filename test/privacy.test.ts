@@ -272,8 +272,12 @@ describe('the commenter e-mail address and IP never leave the server', () => {
     for (const schema of reachableFromResponses(openapi)) {
       expect(JSON.stringify(schema)).not.toMatch(/authorEmail|clientIp/i)
     }
-    const createComment = openapi.paths['/v1/articles/{idOrSlug}/comments']?.post as { requestBody: unknown }
-    const requestRef = JSON.stringify(createComment.requestBody).match(/#\/components\/schemas\/(\w+)/)?.[1]
-    expect(JSON.stringify(openapi.components?.schemas?.[requestRef as string])).toContain('authorEmail')
+    const { paths, ...rest } = openapi
+    const withoutRequestBodies = Object.values(paths).flatMap((operations) =>
+      Object.values(operations).map((operation) => ({ ...(operation as object), requestBody: undefined })),
+    )
+    expect(JSON.stringify([rest, withoutRequestBodies])).not.toMatch(/authorEmail/i)
+    const createComment = paths['/v1/articles/{idOrSlug}/comments']?.post as { requestBody: unknown }
+    expect(JSON.stringify(createComment.requestBody)).toContain('authorEmail')
   })
 })

@@ -75,7 +75,7 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Post a comment (no token needed)',
         description:
           'Files a comment for moderation (`pending`), or approves it at once when the server runs with ' +
-          '`COMMENTS_AUTO_APPROVE`. `authorEmail` is stored and never returned, to anyone. Leave `honeypot` ' +
+          '`COMMENTS_AUTO_APPROVE`. The e-mail address is stored and never returned, to anyone. Leave `honeypot` ' +
           'empty. The same address posting the same text to the same article again is a 409; posting more than ' +
           '`RATE_LIMIT_COMMENTS_PER_MINUTE` comments a minute from one address is a 429 with `Retry-After`.',
         security: OPTIONAL_TOKEN,
