@@ -87,18 +87,16 @@ export function createCommentService(db: Db, options: CommentServiceOptions) {
     return row
   }
 
+  /** One page and the total in two queries; `columns` decides the shape, so only picked columns are read. */
   function page<T>(
     filter: SQL | undefined,
     order: SQL[],
-    columns: Record<string, unknown>,
-    query: {
-      page: number
-      perPage: number
-    },
+    columns: typeof publicColumns | typeof moderatedColumns,
+    query: { page: number; perPage: number },
   ): Page<T> {
     const total = db.select({ n: count() }).from(comments).where(filter).get()?.n ?? 0
     const data = db
-      .select(columns as typeof moderatedColumns)
+      .select(columns)
       .from(comments)
       .where(filter)
       .orderBy(...order)
