@@ -1,6 +1,7 @@
 /** The table of contents of the API: every module under /v1. */
 import type { FastifyPluginAsync } from 'fastify'
 import articleRoutes from './articles/articles.routes.js'
+import commentRoutes from './comments/comments.routes.js'
 import relatedRoutes from './related/related.routes.js'
 import tagRoutes from './tags/tags.routes.js'
 import tokenRoutes from './tokens/tokens.routes.js'
@@ -8,6 +9,7 @@ import tokenRoutes from './tokens/tokens.routes.js'
 const v1: FastifyPluginAsync = async (app) => {
   await app.register(articleRoutes)
   await app.register(relatedRoutes)
+  await app.register(commentRoutes)
   await app.register(tagRoutes)
   await app.register(tokenRoutes)
 }

@@ -1,0 +1,185 @@
+/** Comments: the public list and post under an article, and /v1/comments for moderators. */
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { AppError } from '../../lib/errors.js'
+import { locationOf, OPTIONAL_TOKEN, problems, TOKEN_REQUIRED } from '../../lib/openapi.js'
+import { PageQuerySchema, setPaginationHeaders } from '../../lib/pagination.js'
+import { problemResponse } from '../../lib/problem.js'
+import { IdOrSlugParamsSchema, IdParamsSchema, NoContentSchema } from '../../lib/schemas.js'
+import { assertIfMatch } from '../../plugins/caching.js'
+import {
+  CommentPageSchema,
+  CreateCommentBodySchema,
+  ListCommentsQuerySchema,
+  ModeratedCommentPageSchema,
+  ModeratedCommentSchema,
+  SubmittedCommentSchema,
+  UpdateCommentBodySchema,
+} from './comments.schemas.js'
+import { createCommentService } from './comments.service.js'
+
+class TooManyCommentsError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      429,
+      'Too Many Requests',
+      `Too many comments from this address; try again in ${retryAfterSeconds} seconds.`,
+    )
+  }
+}
+
+const commentRoutes: FastifyPluginAsyncZod = async (app) => {
+  const comments = createCommentService(app.db, { autoApprove: app.config.COMMENTS_AUTO_APPROVE })
+  const editor = app.requireRole('editor')
+
+  // Registered here, not globally: only posting a comment is limited. The key is request.ip, which honours
+  // TRUST_PROXY. The plugin sets Retry-After before throwing; the error handler turns the throw into problem+json.
+  // @see https://github.com/fastify/fastify-rate-limit#options
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new TooManyCommentsError(Math.ceil(context.ttl / 1000)),
+  })
+
+  /** GET /v1/articles/:idOrSlug/comments */
+  app.get(
+    '/articles/:idOrSlug/comments',
+    {
+      schema: {
+        tags: ['comments'],
+        operationId: 'listArticleComments',
+        summary: 'List the approved comments of an article',
+        description:
+          'Approved comments of an article the caller can see, oldest first, flat: each names its `parentId`, ' +
+          'so threads can be rebuilt on the page.',
+        security: OPTIONAL_TOKEN,
+        params: IdOrSlugParamsSchema,
+        querystring: PageQuerySchema,
+        response: { 200: CommentPageSchema, ...problems(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const page = comments.listForArticle(request.params.idOrSlug, request.principal !== null, request.query)
+      setPaginationHeaders(request, reply, page.meta)
+      return page
+    },
+  )
+
+  /** POST /v1/articles/:idOrSlug/comments */
+  app.post(
+    '/articles/:idOrSlug/comments',
+    {
+      config: { rateLimit: { max: app.config.RATE_LIMIT_COMMENTS_PER_MINUTE, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['comments'],
+        operationId: 'createComment',
+        summary: 'Post a comment (no token needed)',
+        description:
+          'Files a comment for moderation (`pending`), or approves it at once when the server runs with ' +
+          '`COMMENTS_AUTO_APPROVE`. The e-mail address is stored and never returned, to anyone. Leave `honeypot` ' +
+          'empty. The same address posting the same text to the same article again is a 409; posting more than ' +
+          '`RATE_LIMIT_COMMENTS_PER_MINUTE` comments a minute from one address is a 429 with `Retry-After`.',
+        security: OPTIONAL_TOKEN,
+        params: IdOrSlugParamsSchema,
+        body: CreateCommentBodySchema,
+        response: {
+          201: SubmittedCommentSchema,
+          ...problems(400, 404, 409, 429),
+          403: problemResponse('Comments are closed on this article.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const comment = comments.create(request.params.idOrSlug, request.body, {
+        privileged: request.principal !== null,
+        clientIp: request.ip,
+      })
+      reply.code(201).header('location', locationOf('comments', comment.id))
+      return comment
+    },
+  )
+
+  /** GET /v1/comments */
+  app.get(
+    '/comments',
+    {
+      onRequest: editor,
+      schema: {
+        tags: ['comments'],
+        operationId: 'listComments',
+        summary: 'The moderation queue',
+        description: 'Comments of every article, newest first; filter with `status` and `articleId`.',
+        security: TOKEN_REQUIRED,
+        querystring: ListCommentsQuerySchema,
+        response: { 200: ModeratedCommentPageSchema, ...problems(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const page = comments.list(request.query)
+      setPaginationHeaders(request, reply, page.meta)
+      return page
+    },
+  )
+
+  /** GET /v1/comments/:id */
+  app.get(
+    '/comments/:id',
+    {
+      onRequest: editor,
+      schema: {
+        tags: ['comments'],
+        operationId: 'getComment',
+        summary: 'Get one comment, whatever its status',
+        security: TOKEN_REQUIRED,
+        params: IdParamsSchema,
+        response: { 200: ModeratedCommentSchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => comments.get(request.params.id),
+  )
+
+  /** PATCH /v1/comments/:id */
+  app.patch(
+    '/comments/:id',
+    {
+      onRequest: editor,
+      schema: {
+        tags: ['comments'],
+        operationId: 'updateComment',
+        summary: 'Moderate a comment: approve it, mark it as spam, trash it, or edit its text',
+        description:
+          'Send the ETag of your copy in `If-Match` so that a change made by another moderator since answers ' +
+          '412 instead of being overwritten.',
+        security: TOKEN_REQUIRED,
+        params: IdParamsSchema,
+        body: UpdateCommentBodySchema,
+        response: { 200: ModeratedCommentSchema, ...problems(400, 401, 403, 404, 412) },
+      },
+    },
+    async (request) =>
+      comments.update(request.params.id, request.body, (current) =>
+        assertIfMatch(request, ModeratedCommentSchema, current),
+      ),
+  )
+
+  /** DELETE /v1/comments/:id */
+  app.delete(
+    '/comments/:id',
+    {
+      onRequest: editor,
+      schema: {
+        tags: ['comments'],
+        operationId: 'deleteComment',
+        summary: 'Delete a comment; its replies move up to its parent',
+        security: TOKEN_REQUIRED,
+        params: IdParamsSchema,
+        response: { 204: NoContentSchema, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      comments.remove(request.params.id)
+      return reply.code(204).send()
+    },
+  )
+}
+
+export default commentRoutes
