@@ -15,7 +15,7 @@ export function bootstrap(
   runMigrations(db)
   if (config.SEED_SAMPLE) {
     const result = seedSampleContent(db)
-    if (result.seeded) log.info({ articles: result.articles, tags: result.tags }, 'loaded the sample content')
+    if (result.seeded) log.info({ ...result, seeded: undefined }, 'loaded the sample content')
   }
   const tokens = createTokenService(db)
   if (!config.ADMIN_TOKEN && tokens.count() === 0) {

@@ -42,9 +42,12 @@ function toProblem(error: FastifyError): Problem {
   return problem(500, 'Something went wrong on our side. It has been logged.')
 }
 
+const UNIQUE_VIOLATIONS = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'])
+
+/** A race the services' own checks lost. better-sqlite3 throws its error bare; Drizzle may wrap it as `cause`. */
 function isUniqueViolation(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: string } }).cause
-  return cause?.code === 'SQLITE_CONSTRAINT_UNIQUE' || cause?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  const { code, cause } = error as { code?: string; cause?: { code?: string } }
+  return UNIQUE_VIOLATIONS.has(code ?? '') || UNIQUE_VIOLATIONS.has(cause?.code ?? '')
 }
 
 /** What may be logged of an unexpected error: never its message, which for a failed query carries its parameters. */

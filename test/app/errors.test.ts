@@ -141,6 +141,29 @@ describe('problem+json for the errors Fastify raises', () => {
   })
 })
 
+describe('a unique constraint the services did not foresee', () => {
+  it('answers 409 problem+json, not 500, and stores nothing', async () => {
+    // A second unique index the tag service knows nothing about: its pre-check passes, the database refuses.
+    t.sqlite.exec('CREATE UNIQUE INDEX test_tags_name_unique ON tags (name)')
+    const first = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tags',
+      headers: t.editorAuth,
+      payload: { name: 'إيران', slug: 'iran' },
+    })
+    expect(first.statusCode).toBe(201)
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tags',
+      headers: t.editorAuth,
+      payload: { name: 'إيران', slug: 'iran-2' },
+    })
+    const problem = expectProblem(res, 409)
+    expect(problem.detail).toBe('A resource with the same unique value exists already.')
+    expect(t.sqlite.prepare('select count(*) from tags').pluck().get()).toBe(1)
+  })
+})
+
 describe('500 and 503 when the database is gone', () => {
   it('answers 500 with a generic message: no stack, no SQL, no driver text', async () => {
     await createArticle(t, { title: MARKER })
