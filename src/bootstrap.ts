@@ -14,8 +14,8 @@ export function bootstrap(
 ): void {
   runMigrations(db)
   if (config.SEED_SAMPLE) {
-    const result = seedSampleContent(db)
-    if (result.seeded) log.info({ ...result, seeded: undefined }, 'loaded the sample content')
+    const { seeded, ...counts } = seedSampleContent(db)
+    if (seeded) log.info(counts, 'loaded the sample content')
   }
   const tokens = createTokenService(db)
   if (!config.ADMIN_TOKEN && tokens.count() === 0) {

@@ -22,7 +22,10 @@ export default fp(
         if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
         return payload
       }
-      reply.header('cache-control', request.principal ? 'private, no-store' : publicCacheControl)
+      // A route that chose its own policy (/health must never be served from a cache) keeps it.
+      if (!reply.hasHeader('cache-control')) {
+        reply.header('cache-control', request.principal ? 'private, no-store' : publicCacheControl)
+      }
       // Streams (Swagger UI's static files) carry their own validators.
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
       const etag = strongEtag(payload)

@@ -17,6 +17,7 @@ describe('GET /health', () => {
     expect(res.json()).toEqual({ status: 'ok' })
     expect(res.headers['content-type']).toMatch(/^application\/json/)
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(res.headers['cache-control']).toBe('no-store')
     expect((await t.app.inject({ method: 'GET', url: '/v1/health' })).statusCode).toBe(404)
   })
 

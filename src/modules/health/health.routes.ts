@@ -23,6 +23,8 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       try {
         app.db.get(sql`select 1`)
+        // A cached "ok" during an outage would hide it from the load balancer.
+        reply.header('cache-control', 'no-store')
         return { status: 'ok' as const }
       } catch (error) {
         request.log.error({ err: { name: (error as Error).name } }, 'health check failed')
