@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { pageOf } from '../../lib/pagination.js'
 import { HttpUrlSchema, InputTimestampSchema, TimestampSchema } from '../../lib/schemas.js'
+import { MAX_QUERY_LENGTH } from '../search/search.query.js'
 import { TagRefSchema } from '../tags/tags.schemas.js'
 
 export const ARTICLE_SORTS = ['-publishedAt', 'publishedAt', '-updatedAt', 'title'] as const
@@ -101,6 +102,17 @@ export const UpdateArticleBodySchema = CreateArticleBodySchema.partial()
 export type CreateArticleInput = z.infer<typeof CreateArticleBodySchema>
 export type UpdateArticleInput = z.infer<typeof UpdateArticleBodySchema>
 
+const SearchQuerySchema = z
+  .string()
+  .max(MAX_QUERY_LENGTH)
+  .optional()
+  .meta({
+    description:
+      'Search words, matched Arabic-normalized and stemmed (see Search in the README); every word must match. ' +
+      'Operators and punctuation are plain text. Empty means no search.',
+    example: 'الاتفاق النووي',
+  })
+
 export const ListArticlesQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1).meta({ description: 'Page number, from 1.' }),
   perPage: z.coerce
@@ -110,13 +122,22 @@ export const ListArticlesQuerySchema = z.object({
     .max(100)
     .default(20)
     .meta({ description: 'Items per page, 1 to 100.' }),
-  cursor: z.string().max(500).optional().meta({
-    description:
-      '`meta.nextCursor` of the previous answer: continues after it, at the same cost on any page.',
-  }),
+  cursor: z
+    .string()
+    .max(500)
+    .optional()
+    .meta({
+      description:
+        '`meta.nextCursor` of the previous answer: continues after it, at the same cost on any page. ' +
+        'Not with `q` ordered by relevance (a 400): page with `page`, or give a `sort`.',
+    }),
   tag: z.string().max(400).optional().meta({ description: 'A tag slug.', example: 'إيران' }),
   author: z.string().max(200).optional(),
-  sort: z.enum(ARTICLE_SORTS).optional().meta({ description: 'Default `-publishedAt`.' }),
+  q: SearchQuerySchema,
+  sort: z
+    .enum(ARTICLE_SORTS)
+    .optional()
+    .meta({ description: 'Default `-publishedAt`; with `q`, relevance (title first).' }),
   status: z.enum(ARTICLE_STATUS_FILTERS).optional().meta({
     description: 'Token holders only: `published` (live now, the default), `scheduled`, `draft`, `all`.',
   }),
