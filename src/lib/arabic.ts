@@ -113,16 +113,27 @@ function withoutProclitic(word: string): string | null {
 export function analyzeDocument(text: string): string[] {
   const terms: string[] = []
   for (const token of tokenize(text)) {
-    if (!ARABIC_LETTER.test(token)) {
-      terms.push(token)
-      continue
+    let termsOfToken = documentTermCache.get(token)
+    if (termsOfToken === undefined) {
+      termsOfToken = documentTerms(token)
+      if (documentTermCache.size >= TERM_CACHE_LIMIT) documentTermCache.clear()
+      documentTermCache.set(token, termsOfToken)
     }
-    const stem = stemArabic(token)
-    terms.push(stem)
-    const bare = withoutProclitic(token)
-    if (bare === null) continue
-    const extra = stemArabic(bare)
-    if (extra.length >= MIN_BARE_STEM && extra !== stem) terms.push(extra)
+    for (const term of termsOfToken) terms.push(term)
   }
   return terms
+}
+
+// Prose repeats its words, so the terms of a token are cached: indexing a 3 KB body is then mostly lookups.
+// The cap bounds memory; clearing all at once is crude but keeps the hot path to one Map lookup.
+const TERM_CACHE_LIMIT = 200_000
+const documentTermCache = new Map<string, readonly string[]>()
+
+function documentTerms(token: string): readonly string[] {
+  if (!ARABIC_LETTER.test(token)) return [token]
+  const stem = stemArabic(token)
+  const bare = withoutProclitic(token)
+  if (bare === null) return [stem]
+  const extra = stemArabic(bare)
+  return extra.length >= MIN_BARE_STEM && extra !== stem ? [stem, extra] : [stem]
 }

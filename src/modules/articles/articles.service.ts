@@ -18,6 +18,7 @@ import {
   articleMatches,
   indexArticle,
   rankedArticleIds,
+  type SearchFilter,
   unindexArticle,
 } from '../search/search.repository.js'
 import { findOrCreateTagIds } from '../tags/tags.service.js'
@@ -149,11 +150,7 @@ export function createArticleService(db: Db) {
   }
 
   /** Best match first; FTS5 ranks every match, so this pages by offset (no cursor). */
-  function rankedPage(
-    match: string,
-    filter: SQL | undefined,
-    query: ListArticlesQuery,
-  ): Page<ArticleSummary> {
+  function rankedPage(match: string, filter: SearchFilter, query: ListArticlesQuery): Page<ArticleSummary> {
     const offset = (query.page - 1) * query.perPage
     const { ids, total } = rankedArticleIds(db, match, filter, query.perPage, offset)
     const rows =
@@ -209,7 +206,10 @@ export function createArticleService(db: Db) {
           .where(inArray(articleTags.tagId, tagIds))
         conditions.push(inArray(articles.id, taggedArticleIds))
       }
-      if (match !== null && query.sort === undefined) return rankedPage(match, and(...conditions), query)
+      if (match !== null && query.sort === undefined) {
+        const tag = query.tag === undefined ? undefined : slugify(query.tag)
+        return rankedPage(match, { status, now, author: query.author, tag }, query)
+      }
       if (match !== null) conditions.push(articleMatches(match))
       const filter = and(...conditions)
       const total = db.select({ n: count() }).from(articles).where(filter).get()?.n ?? 0

@@ -1,7 +1,7 @@
 /** The one home of search SQL: FTS5 index maintenance, the MATCH queries, and tag-name matching. */
 import { type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { articles, tags } from '../../db/schema.js'
+import { articles, articleTags, tags } from '../../db/schema.js'
 import { analyzeDocument } from '../../lib/arabic.js'
 import { plainText } from '../../lib/html.js'
 import { nameForms, namePrefixMatches, prefixForms } from './search.query.js'
@@ -19,15 +19,39 @@ export interface IndexedArticle {
   title: string
   excerpt: string
   text: string
+  status: string
+  publishedAt: string | null
+  author: string | null
 }
 
-/** Writes (or rewrites) one article's index row. Call it inside the transaction that changes the article. */
+/** The index row of an article: its analyzed text, and copies of the columns searches filter on. Pure. */
+export function searchRow(article: IndexedArticle) {
+  return {
+    id: article.id,
+    title: analyzeDocument(article.title).join(' '),
+    excerpt: analyzeDocument(article.excerpt).join(' '),
+    body: analyzeDocument(article.text).join(' '),
+    status: article.status,
+    publishedAt: article.publishedAt,
+    author: article.author,
+  }
+}
+
+export type SearchRow = ReturnType<typeof searchRow>
+
+export function writeSearchRow(db: Db, row: SearchRow): void {
+  unindexArticle(db, row.id)
+  db.run(sql`INSERT INTO articles_fts (rowid, title, excerpt, body, status, published_at, author)
+    VALUES (${row.id}, ${row.title}, ${row.excerpt}, ${row.body}, ${row.status}, ${row.publishedAt},
+      ${row.author})`)
+}
+
+/**
+ * Writes (or rewrites) one article's index row. Call it inside the transaction that changes the article, on
+ * every write: status, publishedAt and author are copied into the row too.
+ */
 export function indexArticle(db: Db, article: IndexedArticle): void {
-  unindexArticle(db, article.id)
-  db.run(sql`INSERT INTO articles_fts (rowid, title, excerpt, body) VALUES (${article.id},
-    ${analyzeDocument(article.title).join(' ')},
-    ${analyzeDocument(article.excerpt).join(' ')},
-    ${analyzeDocument(article.text).join(' ')})`)
+  writeSearchRow(db, searchRow(article))
 }
 
 export function unindexArticle(db: Db, id: number): void {
@@ -47,7 +71,15 @@ export function rebuildSearchIndexIfNeeded(db: Db): number {
   return db.transaction(() => {
     db.run(sql`DELETE FROM articles_fts`)
     const rows = db
-      .select({ id: articles.id, title: articles.title, excerpt: articles.excerpt, html: articles.html })
+      .select({
+        id: articles.id,
+        title: articles.title,
+        excerpt: articles.excerpt,
+        html: articles.html,
+        status: articles.status,
+        publishedAt: articles.publishedAt,
+        author: articles.author,
+      })
       .from(articles)
       .all()
     for (const row of rows) indexArticle(db, { ...row, text: plainText(row.html) })
@@ -62,30 +94,55 @@ export function articleMatches(match: string): SQL {
   return sql`${articles.id} IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ${match})`
 }
 
+/** Who is asking for what: the filters a ranked search applies, on the index row's own copies. */
+export interface SearchFilter {
+  status: 'published' | 'scheduled' | 'draft' | 'all'
+  now: string
+  author?: string
+  /** A tag slug, already normalized. */
+  tag?: string
+}
+
+function filterSql(filter: SearchFilter): SQL {
+  const conditions: SQL[] = []
+  if (filter.status === 'published') {
+    conditions.push(sql`articles_fts.status = 'published' AND articles_fts.published_at <= ${filter.now}`)
+  } else if (filter.status === 'scheduled') {
+    conditions.push(sql`articles_fts.status = 'published' AND articles_fts.published_at > ${filter.now}`)
+  } else if (filter.status === 'draft') {
+    conditions.push(sql`articles_fts.status = 'draft'`)
+  }
+  if (filter.author !== undefined) conditions.push(sql`articles_fts.author = ${filter.author}`)
+  if (filter.tag !== undefined) {
+    // The unary + keeps SQLite from handing the IN list to FTS5 as rowid lookups (one MATCH per tagged article).
+    conditions.push(sql`+articles_fts.rowid IN (SELECT ${articleTags.articleId} FROM ${articleTags}
+      JOIN ${tags} ON ${tags.id} = ${articleTags.tagId} WHERE ${tags.slug} = ${filter.tag})`)
+  }
+  return conditions.length === 0 ? sql`1` : sql.join(conditions, sql` AND `)
+}
+
 /**
  * One page of matching article ids, best first (bm25: title 10, excerpt 5, body 1; ties by id), and how many
- * match in all. `filter` is a condition on `articles` (visibility, tag, author).
+ * match in all, in one pass over the matches: FTS5 must rank every match to find the best, and the window
+ * count rides along. Everything is read from the index row, never from `articles`.
  */
 export function rankedArticleIds(
   db: Db,
   match: string,
-  filter: SQL | undefined,
+  filter: SearchFilter,
   limit: number,
   offset: number,
 ): { ids: number[]; total: number } {
-  const where = filter ? sql`articles_fts MATCH ${match} AND ${filter}` : sql`articles_fts MATCH ${match}`
-  const from = sql`articles_fts JOIN ${articles} ON ${articles.id} = articles_fts.rowid`
-  const total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${from} WHERE ${where}`).n
-  const ids =
-    offset >= total
-      ? []
-      : db
-          .all<{ id: number }>(
-            sql`SELECT ${articles.id} AS id FROM ${from} WHERE ${where}
-              ORDER BY articles_fts.rank, ${articles.id} LIMIT ${limit} OFFSET ${offset}`,
-          )
-          .map((row) => row.id)
-  return { ids, total }
+  const where = sql`articles_fts MATCH ${match} AND ${filterSql(filter)}`
+  const rows = db.all<{ id: number; total: number }>(
+    sql`SELECT rowid AS id, count(*) OVER () AS total FROM articles_fts WHERE ${where}
+      ORDER BY rank, rowid LIMIT ${limit} OFFSET ${offset}`,
+  )
+  if (rows.length > 0) return { ids: rows.map((row) => row.id), total: rows[0]?.total ?? 0 }
+  // A page past the end has no row to carry the total.
+  const total =
+    offset === 0 ? 0 : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts WHERE ${where}`).n
+  return { ids: [], total }
 }
 
 /** A filter on tags: those whose id is in the list, bound as one JSON parameter however long the list. */
