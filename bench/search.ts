@@ -17,7 +17,7 @@ import { indexArticle } from '../src/modules/search/search.repository.js'
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 100_000)
 const BODY_BYTES = 3_000
 const WARMUP = 40
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 400)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 420)
 const dataDir = fileURLToPath(new URL('./.data/', import.meta.url))
 const dbPath = `${dataDir}search-${ARTICLES}.db`
 
@@ -287,7 +287,9 @@ export async function runSearchBench(): Promise<{ ratio: number }> {
   const p = stats(plain)
   const s = stats(search)
   const ms = (x: number) => `${x.toFixed(2)} ms`
-  console.log(`\nPer query (${ROUNDS / QUERIES.length} requests each, perPage=20, relevance order):`)
+  console.log(
+    `\nPer query (about ${Math.round(ROUNDS / QUERIES.length)} requests each, perPage=20, relevance order):`,
+  )
   console.table(
     [...perQuery].map(([q, { samples, total }]) => ({
       q,
