@@ -255,6 +255,7 @@ export async function runSearchBench(): Promise<{ ratio: number }> {
   const app = await buildApp({ config, db, logger: createLogger(config) })
   await app.ready()
 
+  const ms = (x: number) => `${x.toFixed(2)} ms`
   const time = async (url: string) => {
     const started = performance.now()
     const res = await app.inject({ method: 'GET', url })
@@ -281,12 +282,35 @@ export async function runSearchBench(): Promise<{ ratio: number }> {
     entry.samples.push(elapsed)
     perQuery.set(q, entry)
   }
+  // Other shapes of search, for the record (not part of the ratio).
+  const shapes: Record<string, string>[] = []
+  for (const [label, params] of [
+    ['q + sort=-publishedAt, common word', { q: 'بوتين', sort: '-publishedAt' }],
+    ['q + sort=-publishedAt, rare word', { q: SYNTHETIC_WORDS[12_000] as string, sort: '-publishedAt' }],
+    ['q + tag, common word', { q: 'بوتين', tag: TAGS[7] as string }],
+    ['q + author, common word', { q: 'بوتين', author: AUTHORS[3] as string }],
+    ['plain list + tag', { tag: TAGS[7] as string }],
+  ] as const) {
+    const samples: number[] = []
+    let total = 0
+    const url = `/v1/articles?${new URLSearchParams({ ...params, perPage: '20' })}`
+    for (let i = 0; i < 30; i++) {
+      const result = await time(url)
+      samples.push(result.elapsed)
+      total = result.total
+    }
+    shapes.push({
+      shape: label,
+      matches: String(total),
+      median: ms(stats(samples).median),
+      p99: ms(stats(samples).p99),
+    })
+  }
   await app.close()
   sqlite.close()
 
   const p = stats(plain)
   const s = stats(search)
-  const ms = (x: number) => `${x.toFixed(2)} ms`
   console.log(
     `\nPer query (about ${Math.round(ROUNDS / QUERIES.length)} requests each, perPage=20, relevance order):`,
   )
@@ -306,6 +330,8 @@ export async function runSearchBench(): Promise<{ ratio: number }> {
     { request: 'GET /v1/articles?q=…&perPage=20', median: ms(s.median), p99: ms(s.p99) },
     { request: 'search / plain', median: `${ratio.toFixed(2)}×`, p99: `${(s.p99 / p.p99).toFixed(2)}×` },
   ])
+  console.log('\nOther shapes (30 requests each, perPage=20):')
+  console.table(shapes)
   const size = sizes()
   console.table([
     { database: 'with the FTS index', size: mib(size.withIndex) },

@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/db/client.js'
 import { migrationsFolder } from '../../src/db/migrate.js'
 import { renderBody } from '../../src/lib/html.js'
 import { createLogger } from '../../src/logger.js'
+import { createArticleService } from '../../src/modules/articles/articles.service.js'
 import { ADMIN_TOKEN, buildTestApp, type TestApp } from '../helpers/app.js'
 import { createArticle, minutesFromNow, SAMPLE_BODY, SAMPLE_TITLE } from '../helpers/data.js'
 import { expectIndexInStep, list, searchIds } from '../helpers/search.js'
@@ -184,6 +185,30 @@ describe('GET /v1/articles?q= — ranking and sort', () => {
     }
     expect(seen).toEqual([...ids].reverse())
   })
+  it('with many matches, q + sort reads in the sort order and agrees with the plain list', async () => {
+    // More matches than FEW_MATCHES (2,000) in search.repository.ts, so the list walks the sort's index.
+    const articles = createArticleService(t.db)
+    t.db.transaction(() => {
+      for (let i = 0; i < 2_100; i++) {
+        const day = String(1 + (i % 28)).padStart(2, '0')
+        articles.create({
+          title: `إيران ${i}`,
+          body: i % 3 === 0 ? 'عن طهران' : 'نص',
+          status: i % 10 === 0 ? 'draft' : 'published',
+          publishedAt: `2020-01-${day}T00:00:00.000Z`,
+        })
+      }
+    })
+    for (const sort of ['-publishedAt', 'title', '-updatedAt']) {
+      const plain = await list(t, '/v1/articles', { sort, perPage: 7, page: 3 })
+      const searched = await list(t, '/v1/articles', { q: 'ايران', sort, perPage: 7, page: 3 })
+      expect(searched.json().meta).toEqual(plain.json().meta)
+      expect(searched.json().meta.total).toBe(1_890)
+      expect(searched.json().data).toEqual(plain.json().data)
+    }
+    const both = await list(t, '/v1/articles', { q: 'ايران طهران', sort: 'publishedAt', perPage: 5 })
+    expect(both.json().meta.total).toBe(630)
+  }, 60_000)
 })
 
 describe('GET /v1/articles?q= — visibility and filters', () => {

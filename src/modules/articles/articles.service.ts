@@ -210,7 +210,7 @@ export function createArticleService(db: Db) {
         const tag = query.tag === undefined ? undefined : slugify(query.tag)
         return rankedPage(match, { status, now, author: query.author, tag }, query)
       }
-      if (match !== null) conditions.push(articleMatches(match))
+      if (match !== null) conditions.push(articleMatches(db, match))
       const filter = and(...conditions)
       const total = db.select({ n: count() }).from(articles).where(filter).get()?.n ?? 0
 
@@ -307,8 +307,8 @@ export function createArticleService(db: Db) {
           .returning()
           .get()
         if (patch.tags) replaceTags(row.id, patch.tags)
-        // Status and tag changes need no re-index (visibility and tags are read from articles at query time),
-        // but rewriting the row is cheap and keeps the rule simple: every write leaves the index in step.
+        // Every update rewrites the index row: it holds the text and copies of status, publishedAt and author.
+        // Tags are not indexed (a tag filter reads article_tags), so replacing them needs nothing more.
         indexArticle(db, { ...updated, text: derived.text })
         return toArticle(updated)
       })

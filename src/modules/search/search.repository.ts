@@ -89,9 +89,22 @@ export function rebuildSearchIndexIfNeeded(db: Db): number {
   })
 }
 
-/** A filter on articles: those matching the expression. For lists that keep their own order (`sort`). */
-export function articleMatches(match: string): SQL {
-  return sql`${articles.id} IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ${match})`
+// Up to this many matches, the sorted list is read match by match; beyond, in the sort's own index order.
+const FEW_MATCHES = 2_000
+
+/**
+ * A filter on articles: those matching the expression, for lists that keep their own order (`sort`). Which
+ * side drives is chosen by counting the raw matches (cheap: no ranking, no row reads). Few matches: look each
+ * up by id. Many: the unary + keeps SQLite from looking up every match's row (body and HTML make each read
+ * cost an overflow page; 250 ms for 38,000 matches) and has it walk the sort's covering index instead,
+ * testing ids against the match list, and stop after one page (5 ms).
+ */
+export function articleMatches(db: Db, match: string): SQL {
+  const matches = sql`(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ${match})`
+  const n = db.get<{ n: number }>(
+    sql`SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ${match}`,
+  ).n
+  return n <= FEW_MATCHES ? sql`${articles.id} IN ${matches}` : sql`+${articles.id} IN ${matches}`
 }
 
 /** Who is asking for what: the filters a ranked search applies, on the index row's own copies. */
@@ -121,10 +134,15 @@ function filterSql(filter: SearchFilter): SQL {
   return conditions.length === 0 ? sql`1` : sql.join(conditions, sql` AND `)
 }
 
+// bm25 weights: title, excerpt, body, then the UNINDEXED copies (no terms). The same as the table's `rank`
+// setting in migration 0001, but spelled out: ORDER BY bm25(…) measured about 40% faster than ORDER BY rank.
+const BM25 = sql.raw('bm25(articles_fts, 10.0, 5.0, 1.0, 0.0, 0.0, 0.0)')
+
 /**
  * One page of matching article ids, best first (bm25: title 10, excerpt 5, body 1; ties by id), and how many
- * match in all, in one pass over the matches: FTS5 must rank every match to find the best, and the window
- * count rides along. Everything is read from the index row, never from `articles`.
+ * match in all. Everything is read from the index row, never from `articles`. Two queries beat one with
+ * `count(*) OVER ()`, which made SQLite materialize every ranked match (measured 168 ms against 70 ms for a
+ * word in 36,000 of 100,000 articles).
  */
 export function rankedArticleIds(
   db: Db,
@@ -134,15 +152,12 @@ export function rankedArticleIds(
   offset: number,
 ): { ids: number[]; total: number } {
   const where = sql`articles_fts MATCH ${match} AND ${filterSql(filter)}`
-  const rows = db.all<{ id: number; total: number }>(
-    sql`SELECT rowid AS id, count(*) OVER () AS total FROM articles_fts WHERE ${where}
-      ORDER BY rank, rowid LIMIT ${limit} OFFSET ${offset}`,
+  const total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts WHERE ${where}`).n
+  if (offset >= total) return { ids: [], total }
+  const rows = db.all<{ id: number }>(
+    sql`SELECT rowid AS id FROM articles_fts WHERE ${where} ORDER BY ${BM25}, rowid LIMIT ${limit} OFFSET ${offset}`,
   )
-  if (rows.length > 0) return { ids: rows.map((row) => row.id), total: rows[0]?.total ?? 0 }
-  // A page past the end has no row to carry the total.
-  const total =
-    offset === 0 ? 0 : db.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts WHERE ${where}`).n
-  return { ids: [], total }
+  return { ids: rows.map((row) => row.id), total }
 }
 
 /** A filter on tags: those whose id is in the list, bound as one JSON parameter however long the list. */
