@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import type { Db } from './db/client.js'
 import { runMigrations } from './db/migrate.js'
 import { seedSampleContent } from './db/seed.js'
+import { rebuildSearchIndexIfNeeded } from './modules/search/search.repository.js'
 import { createTokenService } from './modules/tokens/tokens.service.js'
 
 export function bootstrap(
@@ -13,6 +14,9 @@ export function bootstrap(
   print: (line: string) => void = console.log,
 ): void {
   runMigrations(db)
+  // Articles that predate the search index (or an older analyzer) are indexed here: the migration cannot run JS.
+  const indexed = rebuildSearchIndexIfNeeded(db)
+  if (indexed > 0) log.info({ articles: indexed }, 'built the search index')
   if (config.SEED_SAMPLE) {
     const { seeded, ...counts } = seedSampleContent(db)
     if (seeded) log.info(counts, 'loaded the sample content')

@@ -59,16 +59,16 @@ function endsWithCheckLength(word: string, suffix: string): boolean {
   return word.length >= suffix.length + 2 && word.endsWith(suffix)
 }
 
+/** The length of the Light10 prefix that stemArabic removes from `word`, 0 when none. */
+function prefixLength(word: string): number {
+  // Only the first matching prefix is removed.
+  for (const prefix of PREFIXES) if (startsWithCheckLength(word, prefix)) return prefix.length
+  return 0
+}
+
 export function stemArabic(word: string): string {
   if (!ARABIC_LETTER.test(word)) return word
-  let stem = word
-  // Only the first matching prefix is removed.
-  for (const prefix of PREFIXES) {
-    if (startsWithCheckLength(stem, prefix)) {
-      stem = stem.slice(prefix.length)
-      break
-    }
-  }
+  let stem = word.slice(prefixLength(word))
   // Single pass over the list; every suffix that still matches is removed, so e.g. ها then ات can both go.
   for (const suffix of SUFFIXES) {
     if (endsWithCheckLength(stem, suffix)) stem = stem.slice(0, -suffix.length)
@@ -83,4 +83,57 @@ export function analyze(text: string): string[] {
 
 export function normalizeAndStem(text: string): string {
   return analyze(text).join(' ')
+}
+
+// One-letter proclitics Light10 leaves on (it only knows them glued to ال): bi-, li-, ka-, fa-.
+const PROCLITICS = new Set(['\u0628', '\u0644', '\u0643', '\u0641'])
+const WAW = '\u0648'
+const MIN_BARE_STEM = 3
+
+/**
+ * The word without a one-letter proclitic (optionally after و), or null. Only for words Light10 gave no
+ * multi-letter prefix (بال, لل… are handled there), and never when the rest starts with و: no proclitic can
+ * precede it, so ب in بوتين is a root letter.
+ */
+function withoutProclitic(word: string): string | null {
+  if (prefixLength(word) > 1) return null
+  const start = word[0] === WAW ? 1 : 0
+  if (!PROCLITICS.has(word[start] ?? '')) return null
+  const rest = word.slice(start + 1)
+  if (rest.length < MIN_BARE_STEM || rest.startsWith(WAW)) return null
+  return rest
+}
+
+/**
+ * The terms a document is indexed under: analyze()'s, plus, for an Arabic word that starts with a one-letter
+ * proclitic (ب ل ك ف, optionally after و), the stem of the word without it, so that طهران finds بطهران and
+ * ايران finds لإيران. Only documents get the extra term: a query for بطهران still asks for بطهران. The extra
+ * term is kept only when it has at least 3 letters, which keeps لبنان from being found by بن.
+ */
+export function analyzeDocument(text: string): string[] {
+  const terms: string[] = []
+  for (const token of tokenize(text)) {
+    let termsOfToken = documentTermCache.get(token)
+    if (termsOfToken === undefined) {
+      termsOfToken = documentTerms(token)
+      if (documentTermCache.size >= TERM_CACHE_LIMIT) documentTermCache.clear()
+      documentTermCache.set(token, termsOfToken)
+    }
+    for (const term of termsOfToken) terms.push(term)
+  }
+  return terms
+}
+
+// Prose repeats its words, so the terms of a token are cached: indexing a 3 KB body is then mostly lookups.
+// The cap bounds memory; clearing all at once is crude but keeps the hot path to one Map lookup.
+const TERM_CACHE_LIMIT = 200_000
+const documentTermCache = new Map<string, readonly string[]>()
+
+function documentTerms(token: string): readonly string[] {
+  if (!ARABIC_LETTER.test(token)) return [token]
+  const stem = stemArabic(token)
+  const bare = withoutProclitic(token)
+  if (bare === null) return [stem]
+  const extra = stemArabic(bare)
+  return extra.length >= MIN_BARE_STEM && extra !== stem ? [stem, extra] : [stem]
 }

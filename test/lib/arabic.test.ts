@@ -1,6 +1,13 @@
 // Table-driven tests for the shared Arabic/Latin normalizer and the Light10 (Lucene) stemmer.
 import { describe, expect, it } from 'vitest'
-import { analyze, normalizeAndStem, normalizeText, stemArabic, tokenize } from '../../src/lib/arabic.js'
+import {
+  analyze,
+  analyzeDocument,
+  normalizeAndStem,
+  normalizeText,
+  stemArabic,
+  tokenize,
+} from '../../src/lib/arabic.js'
 
 describe('normalizeText', () => {
   it.each([
@@ -261,5 +268,43 @@ describe('normalizeAndStem', () => {
 
   it('produces the same string for a query and a document wording', () => {
     expect(normalizeAndStem('الاتفاق النووي الإيراني')).toBe(normalizeAndStem('اتفاق نووي ايراني'))
+  })
+})
+
+describe('analyzeDocument', () => {
+  // A document word with a one-letter proclitic is also indexed under the stem of the word without it.
+  it.each<[string, string[]]>([
+    ['بطهران', ['بطهر', 'طهر']],
+    ['وبطهران', ['بطهر', 'طهر']],
+    ['لإيران', ['لاير', 'اير']],
+    ['كالعادة', ['عاد']],
+    ['فالقرار', ['قرار']],
+    ['بالاتفاق', ['اتفاق']],
+    ['للرئيس', ['رييس']],
+    ['والملف', ['ملف']],
+    ['بوتين', ['بوت']],
+    ['لبنان', ['لبن']],
+    ['بيت', ['بيت']],
+    ['ولد', ['ولد']],
+    ['طهران', ['طهر']],
+    ['بشأن', ['بش', 'شان']],
+    ['Café 2017', ['cafe', '2017']],
+  ])('%s → %j', (input, expected) => {
+    expect(analyzeDocument(input)).toEqual(expected)
+  })
+
+  it.each([
+    ['بطهران', 'طهران'],
+    ['لإيران', 'إيران'],
+    ['وبطهران', 'طهران'],
+  ])('a query for %s or %s finds a document that says %s', (document, query) => {
+    const terms = analyzeDocument(document)
+    for (const term of analyze(query)) expect(terms).toContain(term)
+    for (const term of analyze(document)) expect(terms).toContain(term)
+  })
+
+  it('agrees with analyze() on words without a one-letter proclitic', () => {
+    const text = 'أعلنت الحكومةُ الإيرانية أن المفاوضات مع الولايات المتحدة حول الملف النووي ستستأنف'
+    expect(analyzeDocument(text)).toEqual(analyze(text))
   })
 })

@@ -28,7 +28,9 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List articles',
         description:
           'Published articles whose time has come, newest first. With a token, `status` also lists scheduled ' +
-          'articles, drafts or all. Page with `page`/`perPage`, or follow `meta.nextCursor` with `cursor`.',
+          'articles, drafts or all. Page with `page`/`perPage`, or follow `meta.nextCursor` with `cursor`. ' +
+          '`q` searches titles, excerpts and bodies, Arabic-normalized and stemmed, every word required, ' +
+          'best match first (title above excerpt above body) unless `sort` is given.',
         security: OPTIONAL_TOKEN,
         querystring: ListArticlesQuerySchema,
         response: { 200: ArticlePageSchema, ...problems(400, 401) },

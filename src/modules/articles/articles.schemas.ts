@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
 import { HttpUrlSchema, InputTimestampSchema, TimestampSchema } from '../../lib/schemas.js'
+import { MAX_QUERY_LENGTH } from '../search/search.query.js'
 import { TagRefSchema } from '../tags/tags.schemas.js'
 
 export const ARTICLE_SORTS = ['-publishedAt', 'publishedAt', '-updatedAt', 'title'] as const
@@ -101,14 +102,34 @@ export const UpdateArticleBodySchema = CreateArticleBodySchema.partial()
 export type CreateArticleInput = z.infer<typeof CreateArticleBodySchema>
 export type UpdateArticleInput = z.infer<typeof UpdateArticleBodySchema>
 
-export const ListArticlesQuerySchema = PageQuerySchema.extend({
-  cursor: z.string().max(500).optional().meta({
+const SearchQuerySchema = z
+  .string()
+  .max(MAX_QUERY_LENGTH)
+  .optional()
+  .meta({
     description:
-      '`meta.nextCursor` of the previous answer: continues after it, at the same cost on any page.',
-  }),
+      'Search words, matched Arabic-normalized and stemmed (see Search in the README); every word must match. ' +
+      'Operators and punctuation are plain text. Empty means no search.',
+    example: 'الاتفاق النووي',
+  })
+
+export const ListArticlesQuerySchema = PageQuerySchema.extend({
+  cursor: z
+    .string()
+    .max(500)
+    .optional()
+    .meta({
+      description:
+        '`meta.nextCursor` of the previous answer: continues after it, at the same cost on any page. ' +
+        'Not with `q` ordered by relevance (a 400): page with `page`, or give a `sort`.',
+    }),
   tag: z.string().max(400).optional().meta({ description: 'A tag slug.', example: 'إيران' }),
   author: z.string().max(200).optional(),
-  sort: z.enum(ARTICLE_SORTS).optional().meta({ description: 'Default `-publishedAt`.' }),
+  q: SearchQuerySchema,
+  sort: z
+    .enum(ARTICLE_SORTS)
+    .optional()
+    .meta({ description: 'Default `-publishedAt`; with `q`, relevance (title first).' }),
   status: z.enum(ARTICLE_STATUS_FILTERS).optional().meta({
     description: 'Token holders only: `published` (live now, the default), `scheduled`, `draft`, `all`.',
   }),

@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, or, type
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
 import { articles, articleTags, tags } from '../../db/schema.js'
-import { ConflictError, NotFoundError } from '../../lib/errors.js'
+import { BadRequestError, ConflictError, NotFoundError } from '../../lib/errors.js'
 import { deriveExcerpt, plainText, readingTimeMinutes, renderBody } from '../../lib/html.js'
 import {
   type CursorPosition,
@@ -13,6 +13,14 @@ import {
   type Page,
 } from '../../lib/pagination.js'
 import { firstFreeSlug, givenSlug, type IdOrSlug, parseIdOrSlug, slugify } from '../../lib/slug.js'
+import { buildMatchExpression } from '../search/search.query.js'
+import {
+  articleMatches,
+  indexArticle,
+  rankedArticleIds,
+  type SearchFilter,
+  unindexArticle,
+} from '../search/search.repository.js'
 import { findOrCreateTagIds } from '../tags/tags.service.js'
 import {
   isLive,
@@ -62,21 +70,31 @@ function byRef(ref: IdOrSlug): SQL {
   return 'id' in ref ? eq(articles.id, ref.id) : eq(articles.slug, ref.slug)
 }
 
-/** HTML, excerpt and reading time follow the body; an excerpt the editor wrote is kept. */
+/**
+ * HTML, excerpt and reading time follow the body; an excerpt the editor wrote is kept. `text` is the plain text
+ * the search index takes (not a column).
+ */
 function derivedFields(body: string, bodyFormat: 'markdown' | 'html', customExcerpt: string | null) {
   const html = renderBody(body, bodyFormat)
   const text = plainText(html)
   return {
-    html,
-    excerpt: customExcerpt ?? deriveExcerpt(text),
-    excerptIsCustom: customExcerpt !== null,
-    readingTimeMinutes: readingTimeMinutes(text),
+    text,
+    columns: {
+      html,
+      excerpt: customExcerpt ?? deriveExcerpt(text),
+      excerptIsCustom: customExcerpt !== null,
+      readingTimeMinutes: readingTimeMinutes(text),
+    },
   }
 }
 
 /** `''` and null both mean "derive it", as WordPress treats an empty excerpt. */
 function customExcerpt(value: string | null | undefined): string | null {
   return value ? value : null
+}
+
+function emptyPage(query: ListArticlesQuery): Page<ArticleSummary> {
+  return { data: [], meta: offsetMeta(query.page, query.perPage, 0) }
 }
 
 export function createArticleService(db: Db) {
@@ -117,6 +135,17 @@ export function createArticleService(db: Db) {
     }
   }
 
+  /** Best match first; FTS5 ranks every match, so this pages by offset (no cursor). */
+  function rankedPage(match: string, filter: SearchFilter, query: ListArticlesQuery): Page<ArticleSummary> {
+    const offset = (query.page - 1) * query.perPage
+    const { ids, total } = rankedArticleIds(db, match, filter, query.perPage, offset)
+    const rows =
+      ids.length === 0 ? [] : db.select(summaryColumns).from(articles).where(inArray(articles.id, ids)).all()
+    const byId = new Map(rows.map((row) => [row.id, row]))
+    const ordered = ids.flatMap((id) => byId.get(id) ?? [])
+    return { data: toSummaries(db, ordered), meta: offsetMeta(query.page, query.perPage, total) }
+  }
+
   return {
     /** The row behind an id or slug, whatever its status; undefined when there is none. */
     findRow,
@@ -132,6 +161,18 @@ export function createArticleService(db: Db) {
     /** The route has already refused `status` other than `published` to callers without a token. */
     list(query: ListArticlesQuery): Page<ArticleSummary> {
       const now = new Date().toISOString()
+      const q = query.q?.trim() ? query.q : undefined
+      // A query with no word in it (only punctuation, say) matches nothing rather than everything.
+      const match = q === undefined ? null : buildMatchExpression(q)
+      if (q !== undefined && match === null) return emptyPage(query)
+      if (match !== null && query.sort === undefined && query.cursor !== undefined) {
+        throw new BadRequestError('The query string is not valid.', [
+          {
+            path: 'cursor',
+            message: 'Not available with q ordered by relevance: use page, or give a sort.',
+          },
+        ])
+      }
       const sortName: Sort = query.sort ?? '-publishedAt'
       const spec = SORTS[sortName]
       const status = query.status ?? 'published'
@@ -151,6 +192,11 @@ export function createArticleService(db: Db) {
           .where(inArray(articleTags.tagId, tagIds))
         conditions.push(inArray(articles.id, taggedArticleIds))
       }
+      if (match !== null && query.sort === undefined) {
+        const tag = query.tag === undefined ? undefined : slugify(query.tag)
+        return rankedPage(match, { status, now, author: query.author, tag }, query)
+      }
+      if (match !== null) conditions.push(articleMatches(db, match))
       const filter = and(...conditions)
       const total = db.select({ n: count() }).from(articles).where(filter).get()?.n ?? 0
 
@@ -182,6 +228,7 @@ export function createArticleService(db: Db) {
         const now = new Date().toISOString()
         const status = input.status ?? 'draft'
         const bodyFormat = input.bodyFormat ?? 'markdown'
+        const derived = derivedFields(input.body, bodyFormat, customExcerpt(input.excerpt))
         const row = db
           .insert(articles)
           .values({
@@ -189,7 +236,7 @@ export function createArticleService(db: Db) {
             title: input.title,
             body: input.body,
             bodyFormat,
-            ...derivedFields(input.body, bodyFormat, customExcerpt(input.excerpt)),
+            ...derived.columns,
             author: input.author ?? null,
             coverImageUrl: input.coverImageUrl ?? null,
             status,
@@ -201,6 +248,7 @@ export function createArticleService(db: Db) {
           .returning()
           .get()
         if (input.tags) replaceTags(row.id, input.tags)
+        indexArticle(db, { ...row, text: derived.text })
         return toArticle(row)
       })
     },
@@ -225,6 +273,7 @@ export function createArticleService(db: Db) {
               : null
         const status = patch.status ?? row.status
         const publishedAt = patch.publishedAt !== undefined ? patch.publishedAt : row.publishedAt
+        const derived = derivedFields(body, bodyFormat, excerpt)
         const updated = db
           .update(articles)
           .set({
@@ -232,7 +281,7 @@ export function createArticleService(db: Db) {
             title: patch.title ?? row.title,
             body,
             bodyFormat,
-            ...derivedFields(body, bodyFormat, excerpt),
+            ...derived.columns,
             author: patch.author !== undefined ? patch.author : row.author,
             coverImageUrl: patch.coverImageUrl !== undefined ? patch.coverImageUrl : row.coverImageUrl,
             status,
@@ -244,15 +293,21 @@ export function createArticleService(db: Db) {
           .returning()
           .get()
         if (patch.tags) replaceTags(row.id, patch.tags)
+        // Every update rewrites the index row: it holds the text and copies of status, publishedAt and author.
+        // Tags are not indexed (a tag filter reads article_tags), so replacing them needs nothing more.
+        indexArticle(db, { ...updated, text: derived.text })
         return toArticle(updated)
       })
     },
 
     /** Deletes the article; its comments, tag links and related links go with it (foreign keys cascade). */
     remove(idOrSlug: string): void {
-      const row = findRow(idOrSlug)
-      if (!row) throw new NotFoundError('Article')
-      db.delete(articles).where(eq(articles.id, row.id)).run()
+      db.transaction(() => {
+        const row = findRow(idOrSlug)
+        if (!row) throw new NotFoundError('Article')
+        unindexArticle(db, row.id)
+        db.delete(articles).where(eq(articles.id, row.id)).run()
+      })
     },
 
     count(): number {

@@ -25,7 +25,9 @@ const tagRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['tags'],
         operationId: 'listTags',
         summary: 'List tags',
-        description: 'By name, or by `-articleCount`. The articles of a tag: `GET /v1/articles?tag={slug}`.',
+        description:
+          'By name, or by `-articleCount`; `q` keeps the names with a word starting with each word given ' +
+          '(Arabic-normalized). The articles of a tag: `GET /v1/articles?tag={slug}`.',
         security: OPTIONAL_TOKEN,
         querystring: ListTagsQuerySchema,
         response: { 200: TagPageSchema, ...problems(400) },

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
 import { TimestampSchema } from '../../lib/schemas.js'
+import { MAX_QUERY_LENGTH } from '../search/search.query.js'
 
 export const TagRefSchema = z
   .object({
@@ -48,6 +49,16 @@ export type CreateTagInput = z.infer<typeof CreateTagBodySchema>
 export type UpdateTagInput = z.infer<typeof UpdateTagBodySchema>
 
 export const ListTagsQuerySchema = PageQuerySchema.extend({
+  q: z
+    .string()
+    .max(MAX_QUERY_LENGTH)
+    .optional()
+    .meta({
+      description:
+        'Names that have a word starting with each word given, Arabic-normalized (`اير` finds `إيران`). ' +
+        'Empty means no filter.',
+      example: 'اير',
+    }),
   sort: z.enum(['name', '-articleCount']).default('name'),
 })
 

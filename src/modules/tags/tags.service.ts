@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { offsetMeta, type Page } from '../../lib/pagination.js'
 import { givenSlug, type IdOrSlug, parseIdOrSlug } from '../../lib/slug.js'
 import { isLive } from '../articles/articles.queries.js'
+import { matchingTagIds, tagIn } from '../search/search.repository.js'
 import type { CreateTagInput, ListTagsQuery, Tag, UpdateTagInput } from './tags.schemas.js'
 
 function byRef(ref: IdOrSlug): SQL {
@@ -84,10 +85,16 @@ export function createTagService(db: Db) {
         query.sort === '-articleCount'
           ? [desc(columns.articleCount), asc(tags.name), asc(tags.id)]
           : [asc(tags.name), asc(tags.id)]
-      const total = db.select({ n: count() }).from(tags).get()?.n ?? 0
+      const q = query.q?.trim() ? query.q : undefined
+      const ids = q === undefined ? undefined : matchingTagIds(db, q)
+      if (ids === null || ids?.length === 0)
+        return { data: [], meta: offsetMeta(query.page, query.perPage, 0) }
+      const filter = ids === undefined ? undefined : tagIn(ids)
+      const total = db.select({ n: count() }).from(tags).where(filter).get()?.n ?? 0
       const data = db
         .select(columns)
         .from(tags)
+        .where(filter)
         .orderBy(...order)
         .limit(query.perPage)
         .offset((query.page - 1) * query.perPage)
