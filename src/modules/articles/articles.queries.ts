@@ -2,6 +2,8 @@
 import { and, asc, count, eq, gt, inArray, lte, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { articles, articleTags, comments, tags } from '../../db/schema.js'
+import { NotFoundError } from '../../lib/errors.js'
+import { parseIdOrSlug } from '../../lib/slug.js'
 import type { ArticleSummary } from './articles.schemas.js'
 
 /** Published and its time has come: what the public may see. */
@@ -12,6 +14,23 @@ export function isLive(now: string): SQL {
 /** Published with a future time. */
 export function isScheduled(now: string): SQL {
   return and(eq(articles.status, 'published'), gt(articles.publishedAt, now)) as SQL
+}
+
+/** The article behind an id or slug when this caller may see it (drafts and scheduled: tokens only); else 404. */
+export function findVisibleArticle(db: Db, idOrSlug: string, privileged: boolean) {
+  const ref = parseIdOrSlug(idOrSlug)
+  const row = db
+    .select({
+      id: articles.id,
+      status: articles.status,
+      publishedAt: articles.publishedAt,
+      commentsEnabled: articles.commentsEnabled,
+    })
+    .from(articles)
+    .where('id' in ref ? eq(articles.id, ref.id) : eq(articles.slug, ref.slug))
+    .get()
+  if (!row || (!privileged && !isLiveRow(row, new Date().toISOString()))) throw new NotFoundError('Article')
+  return row
 }
 
 export function isLiveRow(row: { status: string; publishedAt: string | null }, now: string): boolean {

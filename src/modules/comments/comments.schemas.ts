@@ -3,7 +3,7 @@
  * the input or the table, so none can carry the commenter's e-mail address or client IP.
  */
 import { z } from 'zod'
-import { pageOf } from '../../lib/pagination.js'
+import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
 import { TimestampSchema } from '../../lib/schemas.js'
 
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const
@@ -117,15 +117,7 @@ export const UpdateCommentBodySchema = z
 
 export type UpdateCommentInput = z.infer<typeof UpdateCommentBodySchema>
 
-export const ListCommentsQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1).meta({ description: 'Page number, from 1.' }),
-  perPage: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .meta({ description: 'Items per page, 1 to 100.' }),
+export const ListCommentsQuerySchema = PageQuerySchema.extend({
   status: z
     .enum(COMMENT_STATUSES)
     .optional()

@@ -1,11 +1,10 @@
 /** Comments: the public list and submission with its spam checks, and the moderation queue for token holders. */
 import { and, asc, count, desc, eq, ne, type SQL, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { articles, comments } from '../../db/schema.js'
+import { comments } from '../../db/schema.js'
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js'
 import { offsetMeta, type Page } from '../../lib/pagination.js'
-import { parseIdOrSlug } from '../../lib/slug.js'
-import { isLiveRow } from '../articles/articles.queries.js'
+import { findVisibleArticle } from '../articles/articles.queries.js'
 import type {
   Comment,
   CommentStatus,
@@ -64,22 +63,8 @@ function invalidParent(): BadRequestError {
 }
 
 export function createCommentService(db: Db, options: CommentServiceOptions) {
-  /** The article behind an id or slug, if this caller may see it. */
-  function visibleArticle(idOrSlug: string, privileged: boolean) {
-    const ref = parseIdOrSlug(idOrSlug)
-    const row = db
-      .select({
-        id: articles.id,
-        status: articles.status,
-        publishedAt: articles.publishedAt,
-        commentsEnabled: articles.commentsEnabled,
-      })
-      .from(articles)
-      .where('id' in ref ? eq(articles.id, ref.id) : eq(articles.slug, ref.slug))
-      .get()
-    if (!row || (!privileged && !isLiveRow(row, new Date().toISOString()))) throw new NotFoundError('Article')
-    return row
-  }
+  const visibleArticle = (idOrSlug: string, privileged: boolean) =>
+    findVisibleArticle(db, idOrSlug, privileged)
 
   function findRow(id: number): CommentRow {
     const row = db.select().from(comments).where(eq(comments.id, id)).get()

@@ -4,10 +4,9 @@ import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
 import { articles, articleTags, relatedLinks } from '../../db/schema.js'
 import { BadRequestError, ConflictError, type FieldError, NotFoundError } from '../../lib/errors.js'
-import { parseIdOrSlug } from '../../lib/slug.js'
 import {
+  findVisibleArticle,
   isLive,
-  isLiveRow,
   type SummaryRow,
   summaryColumns,
   toSummaries,
@@ -59,16 +58,7 @@ interface ListOptions extends RelatedQuery {
 
 export function createRelatedService(db: Db) {
   /** The article a related list hangs off; 404 when missing or, for the public, not live. */
-  function findBase(idOrSlug: string, privileged: boolean): { id: number } {
-    const ref = parseIdOrSlug(idOrSlug)
-    const row = db
-      .select({ id: articles.id, status: articles.status, publishedAt: articles.publishedAt })
-      .from(articles)
-      .where('id' in ref ? eq(articles.id, ref.id) : eq(articles.slug, ref.slug))
-      .get()
-    if (!row || (!privileged && !isLiveRow(row, new Date().toISOString()))) throw new NotFoundError('Article')
-    return { id: row.id }
-  }
+  const findBase = (idOrSlug: string, privileged: boolean) => findVisibleArticle(db, idOrSlug, privileged)
 
   function listFor(articleId: number, { limit, fill, privileged }: ListOptions): RelatedList {
     const now = new Date().toISOString()
