@@ -73,8 +73,10 @@ describe('Swagger UI at /docs', () => {
 
     const live = operation.locator('.live-responses-table .response')
     await live.first().waitFor()
-    expect(await live.locator('.response-col_status').first().innerText()).toBe('201')
-    const shown = JSON.parse(await live.locator('.response-col_description pre').first().innerText())
+    expect(await live.locator('.response-col_status').first().textContent()).toBe('201')
+    const shown = JSON.parse(
+      (await live.locator('.response-col_description pre').first().textContent()) ?? '',
+    )
     expect(shown).toMatchObject({ slug: expectedSlug, title: article.title, status: 'published' })
 
     // The picture an editor sees: the operation, the body typed in, and the server's 201.
