@@ -9,7 +9,7 @@ import { startServer } from '../test/helpers/server.js'
 /** What this script reads of the example's result; the example itself is type-checked by its own tsconfig. */
 interface ExampleResult {
   latest: { slug: string; title: string }[]
-  article: { slug: string; title: string; html: string }
+  article: { id: number; slug: string; title: string; html: string }
   related: { relation: string }[]
   comments: { articleId: number }[]
   posted: { id: number; status: string }
@@ -61,6 +61,10 @@ try {
   check(
     result.related.every((item) => item.relation === 'manual' || item.relation === 'tags'),
     'a related article has no relation',
+  )
+  check(
+    result.comments.every((comment) => comment.articleId === result.article.id),
+    'a listed comment belongs to another article',
   )
   check(result.posted.status === 'pending', `the new comment is ${result.posted.status}, not pending`)
   check('authorEmail' in result.refused, 'the refused form does not name authorEmail')
