@@ -6,5 +6,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**'],
     testTimeout: 20_000,
+    // Every answer a test receives is checked against the OpenAPI document (test/helpers/contract.ts).
+    setupFiles: ['test/setup/contract.ts'],
+    globalSetup: ['test/setup/global.ts'],
   },
 })

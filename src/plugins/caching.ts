@@ -1,13 +1,27 @@
 /** HTTP caching: a strong ETag on every GET with 304 on If-None-Match, and Cache-Control public vs private. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { PreconditionFailedError } from '../lib/errors.js'
 import { ifMatch, noneMatch, strongEtag } from '../lib/etag.js'
+
+const NotModifiedSchema = z.undefined().meta({
+  description: 'Not modified: the `If-None-Match` ETag is still current. No body.',
+})
 
 export default fp(
   async function cachingPlugin(app: FastifyInstance) {
     const publicCacheControl = `public, max-age=${app.config.CACHE_MAX_AGE_SECONDS}`
+
+    // Every documented GET can answer 304 (below); clients generated from the document must expect it.
+    app.addHook('onRoute', (route) => {
+      const schema = route.schema as
+        | { response?: Record<string | number, unknown>; hide?: boolean }
+        | undefined
+      const methods = Array.isArray(route.method) ? route.method : [route.method]
+      if (!schema?.response || schema.hide || !methods.includes('GET')) return
+      schema.response[304] ??= NotModifiedSchema
+    })
 
     app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const isRead = request.method === 'GET' || request.method === 'HEAD'

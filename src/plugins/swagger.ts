@@ -16,6 +16,79 @@ const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import
   version: string
 }
 
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, { responses?: Record<string, { description?: string }> }>>
+  components?: { schemas?: Record<string, unknown>; [part: string]: unknown }
+  [key: string]: unknown
+}
+
+// What a 2xx answer means when its schema carries no description of its own.
+const SUCCESS_DESCRIPTIONS: Record<string, string> = {
+  '200': 'OK.',
+  '201': 'Created; `Location` holds its URL.',
+  '204': 'Done; no content.',
+}
+
+const SCHEMA_REF = '#/components/schemas/'
+
+function refsIn(value: unknown, found: Set<string>): Set<string> {
+  if (Array.isArray(value)) for (const item of value) refsIn(item, found)
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '$ref' && typeof inner === 'string' && inner.startsWith(SCHEMA_REF)) {
+        found.add(inner.slice(SCHEMA_REF.length))
+      } else refsIn(inner, found)
+    }
+  }
+  return found
+}
+
+/**
+ * fastify-type-provider-zod emits every registered schema twice (`X` for answers, `XInput` for requests),
+ * used or not. Clients generate types from this document, so keep only what an operation reaches, and give a
+ * request schema its plain name (`CreateArticle`, not `CreateArticleInput`) when no answer uses that name.
+ * @fastify/swagger writes "Default Response" for an answer without a description: say what it is instead.
+ */
+function tidyDocument(document: OpenApiDocument): OpenApiDocument {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (response.description === 'Default Response') {
+          response.description = SUCCESS_DESCRIPTIONS[status] ?? 'An answer.'
+        }
+      }
+    }
+  }
+
+  const schemas = document.components?.schemas ?? {}
+  const { components, ...outside } = document
+  const reached = refsIn({ ...outside, components: { ...components, schemas: {} } }, new Set())
+  for (const pending = [...reached]; pending.length > 0; ) {
+    for (const name of refsIn(schemas[pending.pop() as string], new Set())) {
+      if (!reached.has(name)) {
+        reached.add(name)
+        pending.push(name)
+      }
+    }
+  }
+  const renames = new Map<string, string>()
+  for (const name of reached) {
+    const plain = name.replace(/Input$/, '')
+    if (plain !== name && !reached.has(plain)) renames.set(name, plain)
+  }
+  const kept = Object.fromEntries(
+    [...reached].sort().map((name) => [renames.get(name) ?? name, schemas[name]] as const),
+  )
+  return JSON.parse(
+    JSON.stringify({ ...document, components: { ...components, schemas: kept } }),
+    (key, value) => {
+      if (key !== '$ref' || typeof value !== 'string' || !value.startsWith(SCHEMA_REF)) return value
+      const name = value.slice(SCHEMA_REF.length)
+      return SCHEMA_REF + (renames.get(name) ?? name)
+    },
+  )
+}
+
 export default fp(
   async function swaggerPlugin(app: FastifyInstance) {
     await app.register(fastifySwagger, {
@@ -49,7 +122,10 @@ export default fp(
         },
       },
       transform: jsonSchemaTransform,
-      transformObject: jsonSchemaTransformObject,
+      transformObject: (document) => {
+        const generated = jsonSchemaTransformObject(document)
+        return tidyDocument(generated as unknown as OpenApiDocument) as unknown as typeof generated
+      },
     })
 
     await app.register(fastifySwaggerUi, {

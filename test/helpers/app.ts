@@ -1,4 +1,4 @@
-/** A fresh app per test: an in-memory SQLite database built by the real migrations, silent logs. */
+/** A fresh app per test: an in-memory SQLite database built by the real migrations, silent logs, every answer checked against the OpenAPI document. */
 import type { DestinationStream } from 'pino'
 import { buildApp } from '../../src/app.js'
 import { type Config, loadConfig } from '../../src/config.js'
@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/db/client.js'
 import { runMigrations } from '../../src/db/migrate.js'
 import { createLogger } from '../../src/logger.js'
 import { createTokenService } from '../../src/modules/tokens/tokens.service.js'
+import { checkContract } from './contract.js'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
 
@@ -13,6 +14,8 @@ export interface TestAppOptions {
   env?: Record<string, string>
   /** Where log lines go; silent when absent. */
   logStream?: DestinationStream
+  /** Adds routes or hooks before the app is ready (for tests of the app's own machinery). */
+  extend?: (app: Awaited<ReturnType<typeof buildApp>>) => void | Promise<void>
 }
 
 export async function buildTestApp(options: TestAppOptions = {}) {
@@ -27,6 +30,8 @@ export async function buildTestApp(options: TestAppOptions = {}) {
   const logger = createLogger(config, options.logStream)
   const app = await buildApp({ config, db, logger })
   app.addHook('onClose', async () => sqlite.close())
+  await options.extend?.(app)
+  checkContract(app)
   await app.ready()
   const editorToken = createTokenService(db).create({ name: 'test-editor', role: 'editor' }).token
   return {

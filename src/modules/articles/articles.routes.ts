@@ -55,6 +55,9 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['articles'],
         operationId: 'getArticle',
         summary: 'Get one article by id or slug',
+        description:
+          'The full form, with `body` and its sanitized `html`. Arabic slugs work decoded or percent-encoded. ' +
+          'Drafts and scheduled articles answer 404 without a token.',
         security: OPTIONAL_TOKEN,
         params: IdOrSlugParamsSchema,
         response: { 200: ArticleSchema, ...problems(400, 404) },
@@ -72,6 +75,9 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['articles'],
         operationId: 'createArticle',
         summary: 'Create an article',
+        description:
+          '`title` and `body` are required. The slug is derived from the title (kept in Arabic) unless given; ' +
+          '`tags` are names, matched by slug or created. `Location` holds the new URL.',
         security: TOKEN_REQUIRED,
         body: CreateArticleBodySchema,
         response: { 201: ArticleSchema, ...problems(400, 401, 403, 409) },
@@ -117,6 +123,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['articles'],
         operationId: 'deleteArticle',
         summary: 'Delete an article with its comments, tag links and related links',
+        description: 'Removes the article, its comments, its tag links and every related link from or to it.',
         security: TOKEN_REQUIRED,
         params: IdOrSlugParamsSchema,
         response: { 204: NoContentSchema, ...problems(401, 403, 404) },

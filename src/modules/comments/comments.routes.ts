@@ -129,6 +129,8 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['comments'],
         operationId: 'getComment',
         summary: 'Get one comment, whatever its status',
+        description:
+          'For moderators: any status, with `status` and `updatedAt`; never the e-mail address or IP.',
         security: TOKEN_REQUIRED,
         params: IdParamsSchema,
         response: { 200: ModeratedCommentSchema, ...problems(400, 401, 403, 404) },
@@ -170,6 +172,7 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['comments'],
         operationId: 'deleteComment',
         summary: 'Delete a comment; its replies move up to its parent',
+        description: 'The comment is removed for good; its replies stay and now answer its parent.',
         security: TOKEN_REQUIRED,
         params: IdParamsSchema,
         response: { 204: NoContentSchema, ...problems(400, 401, 403, 404) },
