@@ -208,11 +208,11 @@ const BM25 = sql.raw('bm25(articles_fts, 10.0, 5.0, 1.0, 0.0, 0.0, 0.0)')
  * queries beat one with `count(*) OVER ()`, which made SQLite materialize every ranked match.
  *
  * When more than `candidates` articles match (a word in a large share of the archive), only the newest
- * `candidates` of them are ranked: FTS5 finds the candidates-th newest match by walking its doclist backwards
- * (rowids are article ids, so newest means most recently created), and `rowid >= floor` keeps bm25 from
- * scoring the older ones. Pages past the candidates go on with the older matches, newest first, so every
- * match still appears once and `total` counts them all. The trade-off: for such words an older article that
- * would score best is not on the first pages. With up to `candidates` matches the ranking is the full one.
+ * `candidates` of them are ranked: FTS5 walks its doclists backwards (rowids are article ids, so newest means
+ * most recently created) and stops there, so bm25 never scores the older ones. Pages past the candidates go
+ * on with the older matches, newest first, so every match still appears once and `total` counts them all.
+ * The trade-off: for such words an older article that would score best is not on the first pages. With up
+ * to `candidates` matches the ranking is the full one.
  */
 export function rankedArticleIds(
   db: Db,
@@ -258,19 +258,20 @@ export function rankedArticleIds(
     }
     if (offset >= total) return { ids: [], total }
     if (total <= tuning.candidates) return { ids: ranked(where, limit, offset), total }
-    // better-sqlite3 binds every JS number as a REAL, and FTS5 only seeks to an INTEGER rowid bound: without
-    // the CAST it walks every match and SQLite drops the older ones afterwards (17 against 3 ms).
-    const found = db.get<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts WHERE ${where}
-      ORDER BY rowid DESC LIMIT 1 OFFSET ${tuning.candidates - 1}`).id
-    const floor = sql`CAST(${found} AS INTEGER)`
+    // The newest candidates, scored as FTS5 walks its doclist backwards (rowids are article ids), then sorted
+    // by score: one walk, where finding the oldest candidate first and ranking from it took two.
     const ids =
       offset < tuning.candidates
-        ? ranked(sql`${where} AND rowid >= ${floor}`, Math.min(limit, tuning.candidates - offset), offset)
+        ? db
+            .all<{ id: number }>(sql`SELECT id FROM (SELECT rowid AS id, ${BM25} AS score FROM articles_fts
+              WHERE ${where} ORDER BY rowid DESC LIMIT ${tuning.candidates})
+              ORDER BY score, id LIMIT ${Math.min(limit, tuning.candidates - offset)} OFFSET ${offset}`)
+            .map((row) => row.id)
         : []
     if (ids.length < limit) {
-      const older = db.all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts
-        WHERE ${where} AND rowid < ${floor}
-        ORDER BY rowid DESC LIMIT ${limit - ids.length} OFFSET ${Math.max(0, offset - tuning.candidates)}`)
+      // Past the candidates, the older matches, newest first.
+      const older = db.all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts WHERE ${where}
+        ORDER BY rowid DESC LIMIT ${limit - ids.length} OFFSET ${Math.max(offset, tuning.candidates)}`)
       ids.push(...older.map((row) => row.id))
     }
     return { ids, total }
