@@ -4,6 +4,7 @@ import { slugify } from '../../src/lib/slug.js'
 import { createArticleService } from '../../src/modules/articles/articles.service.js'
 import { buildMatchExpression } from '../../src/modules/search/search.query.js'
 import {
+  countMatches,
   rankedArticleIds,
   SEARCH_TUNING,
   type SearchFilter,
@@ -163,6 +164,9 @@ describe('rankedArticleIds — the filter on the index copies and on id sets agr
           label,
         ).toEqual(expected)
         expect(copies.totals, label).toEqual([expected.length])
+        for (const setsFrom of [0, Number.POSITIVE_INFINITY]) {
+          expect(countMatches(t.db, MATCH, filter, { candidates, setsFrom }), label).toBe(expected.length)
+        }
       }
     },
   )

@@ -101,9 +101,9 @@ const FEW_MATCHES = 2_000
  */
 export function articleMatches(db: Db, match: string): SQL {
   const matches = sql`(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ${match})`
-  const n = db.get<{ n: number }>(
-    sql`SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ${match}`,
-  ).n
+  // Capped: FTS5 stops walking the doclists once the answer is known to be "many".
+  const n = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
+    WHERE articles_fts MATCH ${match} LIMIT ${FEW_MATCHES + 1})`).n
   return n <= FEW_MATCHES ? sql`${articles.id} IN ${matches}` : sql`+${articles.id} IN ${matches}`
 }
 
@@ -203,6 +203,44 @@ export const SEARCH_TUNING: SearchTuning = { candidates: 5_000, setsFrom: 3_000 
 const BM25 = sql.raw('bm25(articles_fts, 10.0, 5.0, 1.0, 0.0, 0.0, 0.0)')
 
 /**
+ * How many articles match and pass the filter (exact), and whether the filter is best applied as id sets.
+ * A capped count comes first: FTS5 walks the doclists alone and stops at setsFrom (0.1 ms), so a common word
+ * is known to be one without being counted twice. Below setsFrom, that count is exact, and the copies filter
+ * is cheaper than building sets.
+ */
+function countFiltered(db: Db, match: string, filter: SearchFilter, tuning: SearchTuning) {
+  const count = (condition: SQL) =>
+    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts
+      WHERE articles_fts MATCH ${match} AND ${condition}`).n
+  const capped = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
+    WHERE articles_fts MATCH ${match} LIMIT ${Number.isFinite(tuning.setsFrom) ? tuning.setsFrom : -1})`).n
+  const useSets = capped >= tuning.setsFrom
+  const { only, except } = idSets(filter)
+  if (!useSets) {
+    const unfiltered = capped === 0 || (only === undefined && except === undefined)
+    return { total: unfiltered ? capped : count(copiesFilter(filter)), useSets }
+  }
+  if (only !== undefined) return { total: count(sql`+articles_fts.rowid IN (${only})`), useSets }
+  if (except === undefined) return { total: count(sql`1`), useSets }
+  // The public's count is all matches less the hidden ones, in one walk: probing for the few hidden ids lets
+  // the Bloom filter answer nearly every probe, twice as fast as probing for the many visible ones.
+  const counts = db.get<{ n: number; hidden: number }>(sql`SELECT count(*) AS n,
+    count(*) FILTER (WHERE +articles_fts.rowid IN (${except})) AS hidden
+    FROM articles_fts WHERE articles_fts MATCH ${match}`)
+  return { total: counts.n - counts.hidden, useSets }
+}
+
+/** How many articles match and pass the filter; for lists in their own order (`sort`). */
+export function countMatches(
+  db: Db,
+  match: string,
+  filter: SearchFilter,
+  tuning: SearchTuning = SEARCH_TUNING,
+): number {
+  return countFiltered(db, match, filter, tuning).total
+}
+
+/**
  * One page of matching article ids, best first (bm25: title 10, excerpt 5, body 1; ties by id), and how many
  * match in all (exact). Nothing reads an article's row: its body and HTML spill onto overflow pages. Separate
  * queries beat one with `count(*) OVER ()`, which made SQLite materialize every ranked match.
@@ -222,40 +260,15 @@ export function rankedArticleIds(
   offset: number,
   tuning: SearchTuning = SEARCH_TUNING,
 ): { ids: number[]; total: number } {
-  const count = (condition: SQL) =>
-    db.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts
-      WHERE articles_fts MATCH ${match} AND ${condition}`).n
   const ranked = (condition: SQL, count: number, skip: number) =>
     db
       .all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts WHERE ${condition}
         ORDER BY ${BM25}, rowid LIMIT ${count} OFFSET ${skip}`)
       .map((row) => row.id)
-  // One read transaction: the counts, the floor and the page see the same index.
+  // One read transaction: the count and the page see the same index.
   return db.transaction(() => {
-    // The matches, unfiltered, up to setsFrom: FTS5 walks the doclists alone and stops there (0.1 ms), so a
-    // common word is known to be one without being counted twice.
-    const capped = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
-      WHERE articles_fts MATCH ${match} LIMIT ${Number.isFinite(tuning.setsFrom) ? tuning.setsFrom : -1})`).n
-    const useSets = capped >= tuning.setsFrom
+    const { total, useSets } = countFiltered(db, match, filter, tuning)
     const where = sql`articles_fts MATCH ${match} AND ${useSets ? setsFilter(filter) : copiesFilter(filter)}`
-    const { only, except } = idSets(filter)
-    let total: number
-    if (!useSets) {
-      // Below setsFrom, `capped` is the exact count of every match.
-      total =
-        capped === 0 || (only === undefined && except === undefined) ? capped : count(copiesFilter(filter))
-    } else if (only !== undefined) {
-      total = count(sql`+articles_fts.rowid IN (${only})`)
-    } else if (except !== undefined) {
-      // The public's count is all matches less the hidden ones, in one walk: probing for the few hidden ids
-      // lets the Bloom filter answer nearly every probe, twice as fast as probing for the many visible ones.
-      const counts = db.get<{ n: number; hidden: number }>(sql`SELECT count(*) AS n,
-        count(*) FILTER (WHERE +articles_fts.rowid IN (${except})) AS hidden
-        FROM articles_fts WHERE articles_fts MATCH ${match}`)
-      total = counts.n - counts.hidden
-    } else {
-      total = count(sql`1`)
-    }
     if (offset >= total) return { ids: [], total }
     if (total <= tuning.candidates) return { ids: ranked(where, limit, offset), total }
     // The newest candidates, scored as FTS5 walks its doclist backwards (rowids are article ids), then sorted
