@@ -244,7 +244,7 @@ const QUERIES = [
   `روسيا ${SYNTHETIC_WORDS[2_000]}`,
 ]
 
-export async function runSearchBench(): Promise<{ ratio: number }> {
+export async function runSearchBench(): Promise<{ ratio: number; p99Ratio: number }> {
   const fresh = process.argv.includes('--fresh') || !existsSync(dbPath)
   console.log(`\nSearch benchmark: ${ARTICLES.toLocaleString('en')} articles, ${dbPath}`)
   if (fresh) generate()
@@ -285,6 +285,8 @@ export async function runSearchBench(): Promise<{ ratio: number }> {
   // Other shapes of search, for the record (not part of the ratio).
   const shapes: Record<string, string>[] = []
   for (const [label, params] of [
+    ['q, common word, page 2', { q: 'بوتين', page: '2' }],
+    ['q, common word, page 300 (past the ranked candidates)', { q: 'بوتين', page: '300' }],
     ['q + sort=-publishedAt, common word', { q: 'بوتين', sort: '-publishedAt' }],
     ['q + sort=-publishedAt, rare word', { q: SYNTHETIC_WORDS[12_000] as string, sort: '-publishedAt' }],
     ['q + tag, common word', { q: 'بوتين', tag: TAGS[7] as string }],
@@ -324,11 +326,12 @@ export async function runSearchBench(): Promise<{ ratio: number }> {
     })),
   )
   const ratio = s.median / p.median
+  const p99Ratio = s.p99 / p.p99
   console.log(`\nInterleaved, ${ROUNDS} requests each after ${WARMUP} warm-up pairs:`)
   console.table([
     { request: `GET ${plainUrl}`, median: ms(p.median), p99: ms(p.p99) },
     { request: 'GET /v1/articles?q=…&perPage=20', median: ms(s.median), p99: ms(s.p99) },
-    { request: 'search / plain', median: `${ratio.toFixed(2)}×`, p99: `${(s.p99 / p.p99).toFixed(2)}×` },
+    { request: 'search / plain', median: `${ratio.toFixed(2)}×`, p99: `${p99Ratio.toFixed(2)}×` },
   ])
   console.log('\nOther shapes (30 requests each, perPage=20):')
   console.table(shapes)
@@ -341,8 +344,9 @@ export async function runSearchBench(): Promise<{ ratio: number }> {
       size: `${mib(size.index)} (${((100 * size.index) / size.withoutIndex).toFixed(0)}%)`,
     },
   ])
-  console.log(`Target: search median ≤ 3× plain list median → ${ratio <= 3 ? 'met' : 'NOT met'}`)
-  return { ratio }
+  const met = ratio <= 3 && p99Ratio <= 3
+  console.log(`Target: search ≤ 3× the plain list, at the median and at p99 → ${met ? 'met' : 'NOT met'}`)
+  return { ratio, p99Ratio }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

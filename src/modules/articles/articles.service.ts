@@ -16,6 +16,7 @@ import { firstFreeSlug, givenSlug, type IdOrSlug, parseIdOrSlug, slugify } from 
 import { buildMatchExpression } from '../search/search.query.js'
 import {
   articleMatches,
+  countMatches,
   indexArticle,
   rankedArticleIds,
   type SearchFilter,
@@ -192,13 +193,20 @@ export function createArticleService(db: Db) {
           .where(inArray(articleTags.tagId, tagIds))
         conditions.push(inArray(articles.id, taggedArticleIds))
       }
-      if (match !== null && query.sort === undefined) {
-        const tag = query.tag === undefined ? undefined : slugify(query.tag)
-        return rankedPage(match, { status, now, author: query.author, tag }, query)
+      const searchFilter: SearchFilter = {
+        status,
+        now,
+        author: query.author,
+        tag: query.tag === undefined ? undefined : slugify(query.tag),
       }
+      if (match !== null && query.sort === undefined) return rankedPage(match, searchFilter, query)
       if (match !== null) conditions.push(articleMatches(db, match))
       const filter = and(...conditions)
-      const total = db.select({ n: count() }).from(articles).where(filter).get()?.n ?? 0
+      // With q, the search index counts (exactly, and without walking every live article's index entry).
+      const total =
+        match !== null
+          ? countMatches(db, match, searchFilter)
+          : (db.select({ n: count() }).from(articles).where(filter).get()?.n ?? 0)
 
       const direction = spec.descending ? desc : asc
       const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sortName)
