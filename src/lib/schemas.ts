@@ -29,3 +29,12 @@ export const QueryBooleanSchema = z
   .transform((value) => value === 'true' || value === '1')
 
 export const NoContentSchema = z.undefined().meta({ description: 'No content.' })
+
+/** A query-string filter; an empty value (`?tag=`) means no filter, as WordPress treats it. */
+export function queryFilterSchema(maxLength: number) {
+  return z
+    .string()
+    .max(maxLength)
+    .optional()
+    .transform((value) => value || undefined)
+}

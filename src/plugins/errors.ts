@@ -80,7 +80,7 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
  */
 export function sendFrameworkProblem(
   error: FastifyError,
-  _request: FastifyRequest,
+  request: FastifyRequest,
   reply: FastifyReply,
 ): void {
   const body =
@@ -90,6 +90,8 @@ export function sendFrameworkProblem(
         ? problem(400, 'The URL is not valid percent-encoding.')
         : problem(500, 'Something went wrong on our side. It has been logged.')
   reply.code(body.status).type(PROBLEM_CONTENT_TYPE).header('cache-control', 'no-store')
+  // These answers skip the onSend hooks, where every other answer gets its request id.
+  reply.header('x-request-id', request.id)
   reply.send(JSON.stringify(body))
 }
 

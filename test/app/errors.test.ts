@@ -80,6 +80,7 @@ describe('problem+json for the errors Fastify raises', () => {
       expectProblem(res, 400)
       expect(res.body).not.toContain(MARKER)
       expect(res.headers['cache-control']).toBe('no-store')
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
     }
   })
 

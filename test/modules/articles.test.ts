@@ -410,6 +410,14 @@ describe('GET /v1/articles: visibility and filters', () => {
     expect(ids(await list('author=nobody'))).toEqual([])
   })
 
+  it('treats an empty tag or author as no filter, as WordPress does', async () => {
+    const a = await createArticle(t, { title: 'a', author: 'محمد نور الدين', tags: ['إيران'] })
+    const b = await createArticle(t, { title: 'b' })
+    expect(ids(await list('tag=')).sort()).toEqual([a.id, b.id].sort())
+    expect(ids(await list('author=')).sort()).toEqual([a.id, b.id].sort())
+    expect(ids(await list('tag=&author=')).sort()).toEqual([a.id, b.id].sort())
+  })
+
   it('sorts by -publishedAt (default), publishedAt, -updatedAt and title', async () => {
     const b = await createArticle(t, { title: 'Beta', publishedAt: '2020-03-01T00:00:00.000Z' })
     const a = await createArticle(t, { title: 'Alpha', publishedAt: '2020-01-01T00:00:00.000Z' })

@@ -837,8 +837,9 @@ export interface operations {
                 perPage?: number;
                 /** @description `meta.nextCursor` of the previous answer: continues after it, at the same cost on any page. Not with `q` ordered by relevance (a 400): page with `page`, or give a `sort`. */
                 cursor?: string;
-                /** @description A tag slug. */
+                /** @description A tag slug; empty means no filter. */
                 tag?: string;
+                /** @description The exact byline; empty means no filter. */
                 author?: string;
                 /** @description Search words, matched Arabic-normalized and stemmed (see Search in the README); every word must match. Operators and punctuation are plain text. Empty means no search. */
                 q?: string;

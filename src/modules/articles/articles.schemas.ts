@@ -1,7 +1,7 @@
 /** The article and its list, create, patch and query shapes. Response schemas decide what leaves the server. */
 import { z } from 'zod'
 import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
-import { HttpUrlSchema, InputTimestampSchema, TimestampSchema } from '../../lib/schemas.js'
+import { HttpUrlSchema, InputTimestampSchema, queryFilterSchema, TimestampSchema } from '../../lib/schemas.js'
 import { MAX_QUERY_LENGTH } from '../search/search.query.js'
 import { TagRefSchema } from '../tags/tags.schemas.js'
 
@@ -123,8 +123,8 @@ export const ListArticlesQuerySchema = PageQuerySchema.extend({
         '`meta.nextCursor` of the previous answer: continues after it, at the same cost on any page. ' +
         'Not with `q` ordered by relevance (a 400): page with `page`, or give a `sort`.',
     }),
-  tag: z.string().max(400).optional().meta({ description: 'A tag slug.', example: 'إيران' }),
-  author: z.string().max(200).optional(),
+  tag: queryFilterSchema(400).meta({ description: 'A tag slug; empty means no filter.', example: 'إيران' }),
+  author: queryFilterSchema(200).meta({ description: 'The exact byline; empty means no filter.' }),
   q: SearchQuerySchema,
   sort: z
     .enum(ARTICLE_SORTS)
