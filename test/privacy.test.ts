@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { InjectOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestApp } from './helpers/app.js'
+import { buildTestApp, captureLog, type TestApp } from './helpers/app.js'
 import { storedComments } from './helpers/comments.js'
 import { createArticle } from './helpers/data.js'
 import { type OpenApiDocument, reachableFromResponses } from './helpers/openapi.js'
@@ -37,7 +37,8 @@ function leaks(text: string): string[] {
 
 describe('the commenter e-mail address and IP never leave the server', () => {
   let t: TestApp
-  const logLines: string[] = []
+  const log = captureLog()
+  const logLines = log.lines
   const responses: Seen[] = []
   let headerCount = 0
   let openapi: OpenApiDocument
@@ -74,7 +75,7 @@ describe('the commenter e-mail address and IP never leave the server', () => {
   beforeAll(async () => {
     t = await buildTestApp({
       env: { LOG_LEVEL: 'trace', RATE_LIMIT_COMMENTS_PER_MINUTE: String(RATE_LIMIT) },
-      logStream: { write: (chunk: string) => void logLines.push(...chunk.split('\n').filter(Boolean)) },
+      logStream: log.stream,
     })
     const editor = t.editorAuth
     const open = await createArticle(t, { title: 'مقال مفتوح للتعليق' })

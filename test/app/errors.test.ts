@@ -1,8 +1,7 @@
 /** Every error is problem+json, including those Fastify raises itself, and none echoes input or leaks internals. */
-import { Writable } from 'node:stream'
 import request from 'supertest'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { buildTestApp, type TestApp } from '../helpers/app.js'
+import { buildTestApp, captureLog, type TestApp } from '../helpers/app.js'
 import { createArticle } from '../helpers/data.js'
 import { errorPaths, expectProblem } from '../helpers/http.js'
 
@@ -211,14 +210,8 @@ describe('500 and 503 when the database is gone', () => {
   })
 
   it('logs a failed query without its SQL or its parameters', async () => {
-    const lines: string[] = []
-    const logStream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk))
-        done()
-      },
-    })
-    const logged = await buildTestApp({ logStream })
+    const { lines, stream } = captureLog()
+    const logged = await buildTestApp({ logStream: stream })
     try {
       logged.sqlite.exec('drop table article_tags')
       const res = await logged.app.inject({ method: 'GET', url: `/v1/articles?tag=${MARKER}` })
@@ -235,14 +228,8 @@ describe('500 and 503 when the database is gone', () => {
   })
 
   it('logs the failure without the SQL, its parameters or the request body', async () => {
-    const lines: string[] = []
-    const logStream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk))
-        done()
-      },
-    })
-    const logged = await buildTestApp({ logStream })
+    const { lines, stream } = captureLog()
+    const logged = await buildTestApp({ logStream: stream })
     try {
       logged.sqlite.close()
       const res = await logged.app.inject({ method: 'GET', url: `/v1/articles?author=${MARKER}-author` })

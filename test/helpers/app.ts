@@ -45,3 +45,12 @@ export async function buildTestApp(options: TestAppOptions = {}) {
 }
 
 export type TestApp = Awaited<ReturnType<typeof buildTestApp>>
+
+/** A log destination that keeps every line, for tests that read what the server logged. */
+export function captureLog(): { lines: string[]; stream: DestinationStream } {
+  const lines: string[] = []
+  return {
+    lines,
+    stream: { write: (chunk: string) => void lines.push(...chunk.split('\n').filter(Boolean)) },
+  }
+}
