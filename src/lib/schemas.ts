@@ -38,3 +38,14 @@ export function queryFilterSchema(maxLength: number) {
     .optional()
     .transform((value) => value || undefined)
 }
+
+/** A slug an editor may give; normalized like a derived one (see lib/slug.ts). */
+export function GivenSlugSchema(derivedFrom: string) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(400)
+    .optional()
+    .meta({ description: `Derived from the ${derivedFrom} when absent.` })
+}

@@ -1,7 +1,13 @@
 /** The article and its list, create, patch and query shapes. Response schemas decide what leaves the server. */
 import { z } from 'zod'
 import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
-import { HttpUrlSchema, InputTimestampSchema, queryFilterSchema, TimestampSchema } from '../../lib/schemas.js'
+import {
+  GivenSlugSchema,
+  HttpUrlSchema,
+  InputTimestampSchema,
+  queryFilterSchema,
+  TimestampSchema,
+} from '../../lib/schemas.js'
 import { MAX_QUERY_LENGTH } from '../search/search.query.js'
 import { TagRefSchema } from '../tags/tags.schemas.js'
 
@@ -52,13 +58,7 @@ export const CreateArticleBodySchema = z
   .object({
     title: z.string().trim().min(1).max(300),
     body: z.string().min(1).max(500_000),
-    slug: z
-      .string()
-      .trim()
-      .min(1)
-      .max(400)
-      .optional()
-      .meta({ description: 'Derived from the title when absent.' }),
+    slug: GivenSlugSchema('title'),
     excerpt: z
       .string()
       .trim()

@@ -1,7 +1,7 @@
 /** The tag, its reference form inside articles, and its list, create, patch and query shapes. */
 import { z } from 'zod'
 import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
-import { TimestampSchema } from '../../lib/schemas.js'
+import { GivenSlugSchema, TimestampSchema } from '../../lib/schemas.js'
 import { MAX_QUERY_LENGTH } from '../search/search.query.js'
 
 export const TagRefSchema = z
@@ -29,13 +29,7 @@ export const TagPageSchema = pageOf(TagSchema).meta({ id: 'TagPage' })
 export const CreateTagBodySchema = z
   .object({
     name: z.string().trim().min(1).max(100),
-    slug: z
-      .string()
-      .trim()
-      .min(1)
-      .max(400)
-      .optional()
-      .meta({ description: 'Derived from the name when absent.' }),
+    slug: GivenSlugSchema('name'),
     description: z.string().trim().max(2000).optional(),
   })
   .strict()
