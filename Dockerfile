@@ -17,6 +17,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATABASE_URL=/data/sahifa.db
+# For PostgreSQL, run with -e DATABASE_URL=postgres://… (and optionally REDIS_URL); migrations/pg ships too.
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -7,12 +7,12 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/client.js'
-import { runMigrations } from '../src/db/migrate.js'
+import { openSqlite } from '../src/db/sqlite/database.js'
 import { tokenize } from '../src/lib/arabic.js'
 import { deriveExcerpt, plainText, readingTimeMinutes } from '../src/lib/html.js'
 import { createLogger } from '../src/logger.js'
-import { indexArticle } from '../src/modules/search/search.repository.js'
+import { createSqliteSearchIndex } from '../src/modules/search/search.sqlite.js'
+import { createServices } from '../src/services.js'
 
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 100_000)
 const BODY_BYTES = 3_000
@@ -111,12 +111,15 @@ const TAGS = Array.from({ length: 200 }, (_, i) => `وسم ${i + 1}`)
 const YEARS_MS = 10 * 365 * 24 * 3600 * 1000
 const START = Date.parse('2015-01-01T00:00:00.000Z')
 
-function generate(): void {
+async function generate(): Promise<void> {
   rmSync(dbPath, { force: true })
   rmSync(`${dbPath}-wal`, { force: true })
   rmSync(`${dbPath}-shm`, { force: true })
-  const { db, sqlite } = openDatabase(dbPath)
-  runMigrations(db)
+  const database = openSqlite(dbPath)
+  await database.migrate()
+  const { sqlite } = database
+  // The app's own search index (and analyzer), written in each batch's transaction as the services write it.
+  const search = createSqliteSearchIndex(database)
   const started = performance.now()
   const now = new Date().toISOString()
   const insertTag = sqlite.prepare(
@@ -136,7 +139,7 @@ function generate(): void {
   const batch = 5_000
   let checked = false
   for (let from = 0; from < ARTICLES; from += batch) {
-    sqlite.transaction(() => {
+    await database.transaction(async (tx) => {
       for (let i = from; i < Math.min(from + batch, ARTICLES); i++) {
         const words = topic()
         const title = Array.from({ length: 6 + Math.floor(random() * 7) }, () => word(words)).join(' ')
@@ -177,10 +180,10 @@ function generate(): void {
         const tagIds = new Set(Array.from({ length: tagCount }, () => 1 + Math.floor(random() * TAGS.length)))
         let position = 0
         for (const tagId of tagIds) insertArticleTag.run(row.id, tagId, position++)
-        // The FTS row comes from the app's own indexing function and analyzer.
-        indexArticle(db, { id: row.id, title, excerpt, text, status, publishedAt, author })
+        // The FTS row comes from the app's own SearchIndex and analyzer.
+        await search.index(tx, { id: row.id, title, excerpt, text, status, publishedAt, author })
       }
-    })()
+    })
     if ((from / batch) % 4 === 3) {
       const done = Math.min(from + batch, ARTICLES)
       const seconds = ((performance.now() - started) / 1000).toFixed(0)
@@ -190,7 +193,7 @@ function generate(): void {
   sqlite.exec("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
   sqlite.exec('ANALYZE')
   sqlite.pragma('wal_checkpoint(TRUNCATE)')
-  sqlite.close()
+  await database.close()
   console.log(
     `Generated ${ARTICLES.toLocaleString('en')} articles in ${((performance.now() - started) / 1000).toFixed(0)} s`,
   )
@@ -205,7 +208,7 @@ function sizes(): { withIndex: number; withoutIndex: number; index: number } {
   const withIndex = statSync(dbPath).size
   const copy = `${dbPath}.noindex`
   copyFileSync(dbPath, copy)
-  const { sqlite } = openDatabase(copy)
+  const { sqlite } = openSqlite(copy)
   sqlite.pragma('journal_mode = DELETE')
   sqlite.exec('DROP TABLE articles_fts')
   sqlite.exec('VACUUM')
@@ -247,12 +250,14 @@ const QUERIES = [
 export async function runSearchBench(): Promise<{ ratio: number; p99Ratio: number }> {
   const fresh = process.argv.includes('--fresh') || !existsSync(dbPath)
   console.log(`\nSearch benchmark: ${ARTICLES.toLocaleString('en')} articles, ${dbPath}`)
-  if (fresh) generate()
+  if (fresh) await generate()
   else console.log('Reusing the generated database (pass --fresh to rebuild it).')
 
   const config = loadConfig({ DATABASE_URL: dbPath, LOG_LEVEL: 'silent', SEED_SAMPLE: 'false' })
-  const { db, sqlite } = openDatabase(dbPath)
-  const app = await buildApp({ config, db, logger: createLogger(config) })
+  const logger = createLogger(config)
+  const database = openSqlite(dbPath)
+  const services = await createServices({ database, config, logger })
+  const app = await buildApp({ config, services, logger })
   await app.ready()
 
   const ms = (x: number) => `${x.toFixed(2)} ms`
@@ -309,7 +314,8 @@ export async function runSearchBench(): Promise<{ ratio: number; p99Ratio: numbe
     })
   }
   await app.close()
-  sqlite.close()
+  await services.close()
+  await database.close()
 
   const p = stats(plain)
   const s = stats(search)

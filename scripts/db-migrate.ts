@@ -1,10 +1,9 @@
-/** npm run db:migrate: applies the migrations in migrations/ to DATABASE_URL. */
+/** npm run db:migrate: applies the migrations of DATABASE_URL's engine (migrations/sqlite or migrations/pg). */
 import { loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/client.js'
-import { runMigrations } from '../src/db/migrate.js'
+import { openDatabase } from '../src/db/open.js'
 
 const config = loadConfig()
-const { db, sqlite } = openDatabase(config.DATABASE_URL)
-runMigrations(db)
-sqlite.close()
-console.log(`Migrated ${config.DATABASE_URL}`)
+const database = openDatabase(config.DATABASE_URL)
+await database.migrate()
+await database.close()
+console.log(`Migrated the ${database.engine} database`)

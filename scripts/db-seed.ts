@@ -1,16 +1,20 @@
 /** npm run db:seed: loads the sample content into DATABASE_URL when it has no articles yet. */
 import { loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/client.js'
-import { runMigrations } from '../src/db/migrate.js'
+import { openDatabase } from '../src/db/open.js'
 import { seedSampleContent } from '../src/db/seed.js'
+import { createLogger } from '../src/logger.js'
+import { createServices } from '../src/services.js'
 
 const config = loadConfig()
-const { db, sqlite } = openDatabase(config.DATABASE_URL)
-runMigrations(db)
-const result = seedSampleContent(db)
-sqlite.close()
+const database = openDatabase(config.DATABASE_URL)
+await database.migrate()
+const services = await createServices({ database, config, logger: createLogger(config) })
+await services.search.rebuildIfNeeded()
+const result = await seedSampleContent(services)
+await services.close()
+await database.close()
 console.log(
   result.seeded
-    ? `Seeded ${result.articles} articles and ${result.tags} tags into ${config.DATABASE_URL}`
-    : `${config.DATABASE_URL} has articles already; nothing seeded`,
+    ? `Seeded ${result.articles} articles and ${result.tags} tags into the ${database.engine} database`
+    : `The ${database.engine} database has articles already; nothing seeded`,
 )

@@ -1,13 +1,15 @@
 /**
  * npx tsx scripts/explain-related.ts: the query plan and timing of the related-articles tag fill on 10,000
- * articles, in a throwaway SQLite file built by the real migrations. The SQL is the service's own (toSQL()).
+ * articles, in a throwaway SQLite file built by the real migrations. The SQL is the related repository's own:
+ * tagFill builds its query and hands it to the database to run, where this script catches it for toSQL().
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openDatabase } from '../src/db/client.js'
-import { runMigrations } from '../src/db/migrate.js'
-import { tagFillQuery } from '../src/modules/related/related.service.js'
+import type { Query } from '../src/db/database.js'
+import { openSqlite, type SqliteDatabase } from '../src/db/sqlite/database.js'
+import { createArticleRepository } from '../src/modules/articles/articles.repository.js'
+import { createRelatedRepository } from '../src/modules/related/related.repository.js'
 
 const ARTICLES = 10_000
 const TAGS = 300
@@ -24,10 +26,24 @@ function random(): number {
 }
 const randomInt = (min: number, max: number) => min + Math.floor(random() * (max - min + 1))
 
+/** The database as the repositories see it, keeping the last query they ran, so its SQL can be printed. */
+function capturing(database: SqliteDatabase) {
+  const seen: { last?: Query<unknown> & { toSQL(): { sql: string; params: unknown[] } } } = {}
+  const wrapped: SqliteDatabase = {
+    ...database,
+    all: <T>(query: Query<T>) => {
+      seen.last = query as typeof seen.last
+      return database.all(query)
+    },
+  }
+  return { database: wrapped, seen }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'sahifa-explain-'))
-const { db, sqlite } = openDatabase(join(dir, 'explain.db'))
+const database = openSqlite(join(dir, 'explain.db'))
+const { sqlite } = database
 try {
-  runMigrations(db)
+  await database.migrate()
   const nowMs = Date.now()
   const now = new Date(nowMs).toISOString()
 
@@ -74,8 +90,12 @@ try {
   const manualIds = [2, 3, 4]
   for (const [position, relatedId] of manualIds.entries()) insertLink.run(articleId, relatedId, position)
 
-  const query = tagFillQuery(db, articleId, manualIds, FILL_LIMIT, now)
-  const { sql, params } = query.toSQL()
+  const spy = capturing(database)
+  const related = createRelatedRepository(spy.database, createArticleRepository(spy.database).summaryColumns)
+  const tagFill = (id: number, excludeIds: number[]) => related.tagFill(id, excludeIds, FILL_LIMIT, now)
+  let result = await tagFill(articleId, manualIds)
+  if (!spy.seen.last) throw new Error('tagFill ran no query through the database')
+  const { sql, params } = spy.seen.last.toSQL()
   console.log('\nSQL:\n', sql, '\nparams:', JSON.stringify(params))
 
   const printPlan = (heading: string) => {
@@ -95,25 +115,24 @@ try {
   printPlan('EXPLAIN QUERY PLAN (no ANALYZE statistics, as a fresh production database has):')
 
   const timings: number[] = []
-  let result = query.all()
   // Warm up the JIT and SQLite's page cache first, so the figures are of the steady state.
-  for (let run = 0; run < 50; run++) tagFillQuery(db, articleId, manualIds, FILL_LIMIT, now).all()
+  for (let run = 0; run < 50; run++) await tagFill(articleId, manualIds)
   for (let run = 0; run < RUNS; run++) {
     const t0 = performance.now()
-    result = tagFillQuery(db, articleId, manualIds, FILL_LIMIT, now).all()
+    result = await tagFill(articleId, manualIds)
     timings.push(performance.now() - t0)
   }
   timings.sort((a, b) => a - b)
   const pick = (q: number) =>
     (timings[Math.min(timings.length - 1, Math.floor(q * timings.length))] ?? 0).toFixed(3)
   console.log(
-    `\nTiming over ${RUNS} runs (query built and run through Drizzle): median ${pick(0.5)} ms, p95 ${pick(0.95)} ms, max ${pick(1)} ms`,
+    `\nTiming over ${RUNS} runs (query built by the repository and run through Drizzle): median ${pick(0.5)} ms, p95 ${pick(0.95)} ms, max ${pick(1)} ms`,
   )
   // The same query for 1,000 different articles, so one lucky article does not make the figure.
   const spread: number[] = []
   for (let id = 1001; id <= 2000; id++) {
     const t0 = performance.now()
-    tagFillQuery(db, id, [], FILL_LIMIT, now).all()
+    await tagFill(id, [])
     spread.push(performance.now() - t0)
   }
   spread.sort((a, b) => a - b)
@@ -123,12 +142,12 @@ try {
   )
   console.log(
     'Result:',
-    result.map((row) => ({ id: row.id, shared: row.shared, publishedAt: row.publishedAt })),
+    result.map((row) => ({ id: row.id, publishedAt: row.publishedAt })),
   )
 
   sqlite.exec('ANALYZE')
   printPlan('EXPLAIN QUERY PLAN after ANALYZE:')
 } finally {
-  sqlite.close()
+  await database.close()
   rmSync(dir, { recursive: true, force: true })
 }

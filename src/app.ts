@@ -1,30 +1,31 @@
-/** buildApp({ config, db }): the whole API as a Fastify instance. It never listens, migrates or seeds. */
+/** buildApp({ config, services }): the whole API as a Fastify instance. It never listens, migrates or seeds. */
 import { randomUUID } from 'node:crypto'
 import fastifyCors from '@fastify/cors'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
-import type { Db } from './db/client.js'
 import { createLogger } from './logger.js'
 import healthRoutes from './modules/health/health.routes.js'
 import v1 from './modules/index.js'
 import authPlugin from './plugins/auth.js'
 import cachingPlugin from './plugins/caching.js'
-import dbPlugin from './plugins/db.js'
 import errorsPlugin, { sendFrameworkProblem } from './plugins/errors.js'
+import rateLimitPlugin from './plugins/rate-limit.js'
+import servicesPlugin from './plugins/services.js'
 import swaggerPlugin from './plugins/swagger.js'
+import type { Services } from './services.js'
 
 export interface AppDeps {
   config: Config
-  db: Db
+  services: Services
   /** Defaults to a pino logger at LOG_LEVEL on stdout; tests pass a silent or capturing one. */
   logger?: Logger
 }
 
 export type App = FastifyInstance
 
-export async function buildApp({ config, db, logger }: AppDeps) {
+export async function buildApp({ config, services, logger }: AppDeps) {
   const app = Fastify({
     loggerInstance: logger ?? createLogger(config),
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -39,7 +40,7 @@ export async function buildApp({ config, db, logger }: AppDeps) {
   // Fastify parses text/plain by default; the contract accepts JSON only, so any other body is a 415.
   app.removeContentTypeParser('text/plain')
 
-  await app.register(dbPlugin, { db, config })
+  await app.register(servicesPlugin, { services, config })
   await app.register(errorsPlugin)
   // @see https://github.com/fastify/fastify-cors#options
   await app.register(fastifyCors, {
@@ -50,6 +51,7 @@ export async function buildApp({ config, db, logger }: AppDeps) {
     maxAge: 600,
   })
   await app.register(authPlugin)
+  await app.register(rateLimitPlugin)
   await app.register(cachingPlugin)
   await app.register(swaggerPlugin)
 

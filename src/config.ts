@@ -13,7 +13,15 @@ const positiveInt = z.coerce
 const EnvSchema = z.object({
   PORT: z.coerce.number({ message: 'expected a number' }).int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  // A SQLite file (or file:…, :memory:), or postgres://… for PostgreSQL: the engine follows the URL.
   DATABASE_URL: z.string().min(1).default('./data/sahifa.db'),
+  // Optional: what several nodes share beyond the database (rate-limit counters, the change signal).
+  REDIS_URL: z
+    .string()
+    .refine((value) => /^rediss?:\/\/./.test(value) && URL.canParse(value), {
+      message: 'expected a redis:// or rediss:// URL',
+    })
+    .optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters long').optional(),
   CORS_ORIGINS: z
     .string()

@@ -1,10 +1,11 @@
-/** Entry point: configuration, database, start-up chores, then listen; closes gracefully on SIGTERM/SIGINT. */
+/** Entry point: configuration, database, services, start-up chores, then listen; closes gracefully on SIGTERM/SIGINT. */
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { bootstrap } from './bootstrap.js'
 import { ConfigError, loadConfig } from './config.js'
-import { closeDatabase, openDatabase } from './db/client.js'
+import { openDatabase } from './db/open.js'
 import { createLogger } from './logger.js'
+import { createServices } from './services.js'
 
 function readConfig() {
   try {
@@ -20,11 +21,15 @@ function readConfig() {
 
 const config = readConfig()
 const logger = createLogger(config)
-const { db, sqlite } = openDatabase(config.DATABASE_URL)
-bootstrap(db, config, logger)
+const database = openDatabase(config.DATABASE_URL)
+const services = await createServices({ database, config, logger })
+await bootstrap(database, services, config, logger)
 
-const app = await buildApp({ config, db, logger })
-app.addHook('onClose', async () => closeDatabase(sqlite))
+const app = await buildApp({ config, services, logger })
+app.addHook('onClose', async () => {
+  await services.close()
+  await database.close()
+})
 
 // In-flight requests finish (app.close waits for them), then the database closes; a second signal forces exit.
 closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {

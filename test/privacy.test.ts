@@ -7,9 +7,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { InjectOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SqliteDatabase } from '../src/db/sqlite/database.js'
 import { buildTestApp, captureLog, type TestApp } from './helpers/app.js'
 import { storedComments } from './helpers/comments.js'
 import { createArticle } from './helpers/data.js'
+import { TEST_ENGINE } from './helpers/engine.js'
 import { type OpenApiDocument, reachableFromResponses } from './helpers/openapi.js'
 
 const LOCAL_PART = `marker-${randomBytes(6).toString('hex')}`
@@ -25,6 +27,29 @@ const FORBIDDEN: [string, RegExp][] = [
   ['a SHA-256 of the address', new RegExp(createHash('sha256').update(MARKER).digest('hex'), 'i')],
   ['the client IP', new RegExp(CLIENT_IP.replaceAll('.', '\\.'))],
 ]
+
+/**
+ * Makes every insert into comments fail in the database itself, with an error whose message quotes the address
+ * being stored: a trigger calling a function that throws, on SQLite a JavaScript one registered on the
+ * connection, on PostgreSQL a plpgsql one that RAISEs. Drop the trigger `fail_insert` to undo.
+ */
+async function failCommentInserts(t: TestApp): Promise<void> {
+  if (TEST_ENGINE === 'sqlite') {
+    const { sqlite } = t.database as SqliteDatabase
+    sqlite.function('reject_address', (address: unknown) => {
+      throw new Error(`cannot store ${String(address)}`)
+    })
+    await t.query(
+      'create trigger fail_insert before insert on comments begin select reject_address(new.author_email); end',
+    )
+    return
+  }
+  await t.query(`create or replace function reject_address() returns trigger language plpgsql as $$
+    begin raise exception 'cannot store %', new.author_email; end $$`)
+  await t.query(
+    'create trigger fail_insert before insert on comments for each row execute function reject_address()',
+  )
+}
 
 interface Seen {
   what: string
@@ -188,14 +213,11 @@ describe('the commenter e-mail address and IP never leave the server', () => {
 
     // A database error while storing the address, whose message quotes the value, as a Drizzle query error's
     // message quotes its parameters: the log must keep the error's name and code, not its message.
-    t.sqlite.function('reject_address', (address: unknown) => {
-      throw new Error(`cannot store ${String(address)}`)
-    })
-    t.sqlite.exec(
-      'create trigger fail_insert before insert on comments begin select reject_address(new.author_email); end',
-    )
+    await failCommentInserts(t)
     expect((await post(open.id, comment())).statusCode).toBe(500)
-    t.sqlite.exec('drop trigger fail_insert')
+    await t.query(
+      TEST_ENGINE === 'sqlite' ? 'drop trigger fail_insert' : 'drop trigger fail_insert on comments',
+    )
 
     // Past the rate limit.
     let limited = 0
@@ -206,7 +228,7 @@ describe('the commenter e-mail address and IP never leave the server', () => {
 
     // Now read everything, as the public and as token holders.
     openapi = (await call({ method: 'GET', url: '/docs/json' })).json()
-    const rows = storedComments(t)
+    const rows = await storedComments(t)
     const commentIds = rows.map((row) => String(row.id))
     const values: Record<string, string[]> = {
       idOrSlug: [open, other, closed, draft].flatMap((a) => [String(a.id), encodeURIComponent(a.slug)]),
@@ -242,8 +264,8 @@ describe('the commenter e-mail address and IP never leave the server', () => {
     await t?.app.close()
   })
 
-  it('did store the address and the IP, so the scans below look for something real', () => {
-    const rows = storedComments(t).filter((row) => row.author_email === MARKER)
+  it('did store the address and the IP, so the scans below look for something real', async () => {
+    const rows = (await storedComments(t)).filter((row) => row.author_email === MARKER)
     expect(rows.length).toBeGreaterThan(10)
     expect(rows.every((row) => row.client_ip === CLIENT_IP)).toBe(true)
     expect(rows.map((row) => row.status)).toEqual(expect.arrayContaining(['approved', 'pending', 'spam']))

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError, UnauthorizedError } from '../lib/errors.js'
-import { createTokenService, type Principal, type Role } from '../modules/tokens/tokens.service.js'
+import type { Principal, Role } from '../modules/tokens/tokens.service.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,7 +20,7 @@ const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i
 
 export default fp(
   async function authPlugin(app: FastifyInstance) {
-    const tokenService = createTokenService(app.db, app.config.ADMIN_TOKEN)
+    const { tokens } = app.services
     app.decorateRequest('principal', null)
 
     app.addHook('onRequest', async (request: FastifyRequest) => {
@@ -28,7 +28,7 @@ export default fp(
       if (header === undefined) return
       const secret = BEARER.exec(header)?.[1]
       if (!secret) throw new UnauthorizedError('The Authorization header must read "Bearer <token>".')
-      const principal = tokenService.verify(secret)
+      const principal = await tokens.verify(secret)
       if (!principal) throw new UnauthorizedError('The token is not valid or has been revoked.')
       request.principal = principal
     })
@@ -42,5 +42,5 @@ export default fp(
       }
     })
   },
-  { name: 'auth', dependencies: ['db'] },
+  { name: 'auth', dependencies: ['services'] },
 )

@@ -53,7 +53,7 @@ export default fp(
       return payload
     })
   },
-  { name: 'caching', dependencies: ['db', 'auth'] },
+  { name: 'caching', dependencies: ['services', 'auth'] },
 )
 
 /**

@@ -23,7 +23,7 @@ const FASTIFY_CLIENT_ERROR_DETAILS: Record<number, string> = {
   429: 'Too many requests; wait before trying again.',
 }
 
-function toProblem(error: FastifyError): Problem {
+function toProblem(error: FastifyError, isUniqueViolation: (error: unknown) => boolean): Problem {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const detail = VALIDATION_DETAILS[error.validationContext ?? 'body'] ?? 'The request is not valid.'
     const errors = error.validation.map((issue) => ({
@@ -42,14 +42,6 @@ function toProblem(error: FastifyError): Problem {
   return problem(500, 'Something went wrong on our side. It has been logged.')
 }
 
-const UNIQUE_VIOLATIONS = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'])
-
-/** A race the services' own checks lost. better-sqlite3 throws its error bare; Drizzle may wrap it as `cause`. */
-function isUniqueViolation(error: unknown): boolean {
-  const { code, cause } = error as { code?: string; cause?: { code?: string } }
-  return UNIQUE_VIOLATIONS.has(code ?? '') || UNIQUE_VIOLATIONS.has(cause?.code ?? '')
-}
-
 /** What may be logged of an unexpected error: never its message, which for a failed query carries its parameters. */
 function describeForLog(error: FastifyError) {
   const cause = (error as { cause?: { code?: string; name?: string } }).cause
@@ -63,8 +55,11 @@ function describeForLog(error: FastifyError) {
 }
 
 function stackFrames(error: Error): string | undefined {
-  // The first stack line repeats the message; the frames alone locate the fault.
-  return error.stack?.split('\n').slice(1).join('\n')
+  // Only the frames: the message, which may span lines (Drizzle's holds the SQL and its parameters), stays out.
+  return error.stack
+    ?.split('\n')
+    .filter((line) => line.startsWith('    at '))
+    .join('\n')
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
@@ -99,8 +94,10 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 
 export default fp(
   async function errorsPlugin(app: FastifyInstance) {
+    // A race the services' own checks lost, in the engine's words (SQLITE_CONSTRAINT_UNIQUE, 23505).
+    const { isUniqueViolation } = app.services
     app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const body = toProblem(error)
+      const body = toProblem(error, isUniqueViolation)
       if (body.status >= 500) request.log.error({ err: describeForLog(error) }, 'request failed')
       return sendProblem(reply, body)
     })
@@ -124,5 +121,5 @@ export default fp(
       }
     })
   },
-  { name: 'errors' },
+  { name: 'errors', dependencies: ['services'] },
 )

@@ -1,6 +1,6 @@
 /** Every error is problem+json, including those Fastify raises itself, and none echoes input or leaks internals. */
 import request from 'supertest'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { buildTestApp, captureLog, type TestApp } from '../helpers/app.js'
 import { createArticle } from '../helpers/data.js'
 import { errorPaths, expectProblem } from '../helpers/http.js'
@@ -127,7 +127,7 @@ describe('problem+json for the errors Fastify raises', () => {
     const problem = expectProblem(res, 415)
     expect(problem.title).toBe('Unsupported Media Type')
     expect(res.body).not.toContain(MARKER)
-    expect((t.sqlite.prepare('select count(*) as n from articles').get() as { n: number }).n).toBe(0)
+    expect(await t.count('articles')).toBe(0)
   })
 
   it('answers a body without a content type with 415', async () => {
@@ -143,8 +143,11 @@ describe('problem+json for the errors Fastify raises', () => {
 
 describe('a unique constraint the services did not foresee', () => {
   it('answers 409 problem+json, not 500, and stores nothing', async () => {
+    // The index stays with the database: on PostgreSQL this test gets one that no other test uses.
+    const t = await buildTestApp({ isolated: true })
+    onTestFinished(() => t.app.close())
     // A second unique index the tag service knows nothing about: its pre-check passes, the database refuses.
-    t.sqlite.exec('CREATE UNIQUE INDEX test_tags_name_unique ON tags (name)')
+    await t.query('CREATE UNIQUE INDEX test_tags_name_unique ON tags (name)')
     const first = await t.app.inject({
       method: 'POST',
       url: '/v1/tags',
@@ -160,14 +163,14 @@ describe('a unique constraint the services did not foresee', () => {
     })
     const problem = expectProblem(res, 409)
     expect(problem.detail).toBe('A resource with the same unique value exists already.')
-    expect(t.sqlite.prepare('select count(*) from tags').pluck().get()).toBe(1)
+    expect(await t.count('tags')).toBe(1)
   })
 })
 
 describe('500 and 503 when the database is gone', () => {
   it('answers 500 with a generic message: no stack, no SQL, no driver text', async () => {
     await createArticle(t, { title: MARKER })
-    t.sqlite.close()
+    await t.database.close()
     for (const url of ['/v1/articles', '/v1/articles/1', `/v1/articles?author=${MARKER}`, '/v1/tags']) {
       const res = await t.app.inject({ method: 'GET', url })
       const problem = expectProblem(res, 500)
@@ -180,7 +183,7 @@ describe('500 and 503 when the database is gone', () => {
   })
 
   it('answers 500 to a write too', async () => {
-    t.sqlite.close()
+    await t.database.close()
     const res = await t.app.inject({
       method: 'POST',
       url: '/v1/articles',
@@ -193,34 +196,38 @@ describe('500 and 503 when the database is gone', () => {
   })
 
   it('answers /health with 503 problem+json', async () => {
-    t.sqlite.close()
+    await t.database.close()
     const res = await t.app.inject({ method: 'GET', url: '/health' })
     const problem = expectProblem(res, 503)
     expect(problem.title).toBe('Service Unavailable')
   })
 
   it('answers a failed query with 500 that carries neither its SQL nor its parameters', async () => {
+    // The table stays dropped: on PostgreSQL this test gets a database that no other test uses.
+    const t = await buildTestApp({ isolated: true })
+    onTestFinished(() => t.app.close())
     await createArticle(t, { tags: ['x'] })
-    t.sqlite.exec('drop table article_tags')
+    await t.query('drop table article_tags')
     const res = await t.app.inject({ method: 'GET', url: `/v1/articles?tag=${MARKER}` })
     const problem = expectProblem(res, 500)
     expect(problem.detail).toBe('Something went wrong on our side. It has been logged.')
-    expect(res.body).not.toMatch(/article_tags|select|no such table|params/i)
+    expect(res.body).not.toMatch(/article_tags|select|no such table|does not exist|params/i)
     expect(res.body).not.toContain(MARKER)
   })
 
   it('logs a failed query without its SQL or its parameters', async () => {
     const { lines, stream } = captureLog()
-    const logged = await buildTestApp({ logStream: stream })
+    const logged = await buildTestApp({ logStream: stream, isolated: true })
     try {
-      logged.sqlite.exec('drop table article_tags')
+      await logged.query('drop table article_tags')
       const res = await logged.app.inject({ method: 'GET', url: `/v1/articles?tag=${MARKER}` })
       expectProblem(res, 500)
       const failure = lines.find((line) => line.includes('request failed'))
       expect(failure).toEqual(expect.any(String))
       expect(failure).toContain('"level":50')
       // Stack frames name drizzle's select builder; the SQL text itself would read `select "…" from`.
-      expect(failure).not.toMatch(/select "|no such table|params:/i)
+      // The driver's own text names the table: `no such table` on SQLite, `relation … does not exist` on PostgreSQL.
+      expect(failure).not.toMatch(/select "|no such table|does not exist|article_tags|params:/i)
       expect(failure).not.toContain(MARKER)
     } finally {
       await logged.app.close()
@@ -231,7 +238,7 @@ describe('500 and 503 when the database is gone', () => {
     const { lines, stream } = captureLog()
     const logged = await buildTestApp({ logStream: stream })
     try {
-      logged.sqlite.close()
+      await logged.database.close()
       const res = await logged.app.inject({ method: 'GET', url: `/v1/articles?author=${MARKER}-author` })
       expectProblem(res, 500)
       const failure = lines.find((line) => line.includes('request failed'))

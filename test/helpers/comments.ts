@@ -69,6 +69,6 @@ export async function commentCountOf(t: TestApp, articleId: number): Promise<num
 }
 
 /** Every comment row, straight from the table (e-mail and IP included), to check what was stored. */
-export function storedComments(t: TestApp) {
-  return t.sqlite.prepare('select * from comments order by id').all() as Record<string, unknown>[]
+export async function storedComments(t: TestApp): Promise<Record<string, unknown>[]> {
+  return t.query('select * from comments order by id')
 }

@@ -36,17 +36,20 @@ export async function putRelated(t: TestApp, idOrSlug: number | string, articleI
 }
 
 /** The stored links of an article as [relatedId, position] pairs, by position: what "nothing changed" compares. */
-export function storedLinks(t: TestApp, articleId: number): [number, number][] {
-  const rows = t.sqlite
-    .prepare('SELECT related_id, position FROM related_links WHERE article_id = ? ORDER BY position')
-    .all(articleId) as { related_id: number; position: number }[]
+export async function storedLinks(t: TestApp, articleId: number): Promise<[number, number][]> {
+  const rows = await t.query<{ related_id: number; position: number }>(
+    'SELECT related_id, position FROM related_links WHERE article_id = ? ORDER BY position',
+    articleId,
+  )
   return rows.map((row) => [row.related_id, row.position])
 }
 
 /** Every link touching an article, from or to it. */
-export function linksTouching(t: TestApp, articleId: number): number {
-  const row = t.sqlite
-    .prepare('SELECT count(*) AS n FROM related_links WHERE article_id = ? OR related_id = ?')
-    .get(articleId, articleId) as { n: number }
-  return row.n
+export async function linksTouching(t: TestApp, articleId: number): Promise<number> {
+  const [row] = await t.query<{ n: number }>(
+    'SELECT count(*) AS n FROM related_links WHERE article_id = ? OR related_id = ?',
+    articleId,
+    articleId,
+  )
+  return (row as { n: number }).n
 }

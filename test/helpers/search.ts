@@ -26,9 +26,18 @@ export async function searchIds(
   return res.json().data.map((article: { id: number }) => article.id)
 }
 
-/** Every article has exactly one index row and the index has no row without an article. */
-export function expectIndexInStep(t: TestApp): void {
-  const articleIds = t.sqlite.prepare('SELECT id FROM articles ORDER BY id').pluck().all()
-  const indexed = t.sqlite.prepare('SELECT rowid FROM articles_fts ORDER BY rowid').pluck().all()
-  expect(indexed).toEqual(articleIds)
+/**
+ * Every article has exactly one index row and the index has no row without an article: the index's own size
+ * (the SearchIndex port), and the ids of its rows (FTS5 rowids on SQLite, article_search on PostgreSQL).
+ */
+export async function expectIndexInStep(t: TestApp): Promise<void> {
+  const articleIds = (await t.query<{ id: number }>('SELECT id FROM articles ORDER BY id')).map(
+    (row) => row.id,
+  )
+  expect(await t.services.search.size()).toBe(articleIds.length)
+  const indexed =
+    t.database.engine === 'sqlite'
+      ? await t.query<{ id: number }>('SELECT rowid AS id FROM articles_fts ORDER BY rowid')
+      : await t.query<{ id: number }>('SELECT article_id AS id FROM article_search ORDER BY article_id')
+  expect(indexed.map((row) => row.id)).toEqual(articleIds)
 }

@@ -1,6 +1,7 @@
 /**
- * The real server as `npm start` runs it (migrations, sample content, bootstrap), on a temporary SQLite file,
- * listening on 127.0.0.1 on a free port: for the frontend example and the browser test, which need real HTTP.
+ * The real server as `npm start` runs it (migrations, sample content, bootstrap), on a temporary SQLite file
+ * unless DATABASE_URL says otherwise, listening on 127.0.0.1 on a free port: for the frontend example and the
+ * browser test, which need real HTTP.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -10,8 +11,9 @@ import { join } from 'node:path'
 import { buildApp } from '../../src/app.js'
 import { bootstrap } from '../../src/bootstrap.js'
 import { loadConfig } from '../../src/config.js'
-import { openDatabase } from '../../src/db/client.js'
+import { openDatabase } from '../../src/db/open.js'
 import { createLogger } from '../../src/logger.js'
+import { createServices, type Services } from '../../src/services.js'
 
 export interface RunningServer {
   baseUrl: string
@@ -32,23 +34,28 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     ...env,
   })
   const logger = createLogger(config)
-  const { db, sqlite } = openDatabase(config.DATABASE_URL)
+  const database = openDatabase(config.DATABASE_URL)
+  let services: Services | undefined
   try {
-    bootstrap(db, config, logger, () => {})
-    const app = await buildApp({ config, db, logger })
+    services = await createServices({ database, config, logger })
+    await bootstrap(database, services, config, logger, () => {})
+    const app = await buildApp({ config, services, logger })
     await app.listen({ host: config.HOST, port: config.PORT })
     const { port } = app.server.address() as AddressInfo
+    const running = services
     return {
       baseUrl: `http://127.0.0.1:${port}`,
       adminToken,
       async close() {
         await app.close()
-        sqlite.close()
+        await running.close()
+        await database.close()
         rmSync(folder, { recursive: true, force: true })
       },
     }
   } catch (error) {
-    sqlite.close()
+    await services?.close()
+    await database.close()
     rmSync(folder, { recursive: true, force: true })
     throw error
   }

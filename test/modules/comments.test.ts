@@ -172,7 +172,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
     expect(res.body).not.toContain('abu.khaled@example.com')
     expect(res.body).not.toContain('198.51.100.23')
 
-    const [row] = storedComments(t)
+    const [row] = await storedComments(t)
     expect(row).toMatchObject({
       author_email: 'abu.khaled@example.com',
       client_ip: '198.51.100.23',
@@ -203,7 +203,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
     const draft = await createArticle(t, { status: 'draft' })
     const res = await postComment(t, draft.id, commentInput(), { headers: t.editorAuth })
     expect(res.statusCode).toBe(201)
-    expect(storedComments(t).map((row) => row.article_id)).toEqual([article.id, draft.id])
+    expect((await storedComments(t)).map((row) => row.article_id)).toEqual([article.id, draft.id])
   })
 
   it('approves at once when COMMENTS_AUTO_APPROVE is set', async () => {
@@ -242,11 +242,11 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
   ])('is 400 naming parentId for %s, storing nothing', async (_label, makeParent) => {
     const article = await createArticle(t)
     const parentId = await makeParent(article.id)
-    const before = storedComments(t).length
+    const before = (await storedComments(t)).length
     const res = await postComment(t, article.id, commentInput({ parentId }))
     expectProblem(res, 400)
     expect(res.json().errors).toEqual([{ path: 'parentId', message: expect.any(String) }])
-    expect(storedComments(t)).toHaveLength(before)
+    expect(await storedComments(t)).toHaveLength(before)
   })
 
   const invalid: [string, Record<string, unknown>, string][] = [
@@ -281,7 +281,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
         if (typeof value === 'string' && value.trim().length > 0) expect(res.body).not.toContain(value)
       }
       expect(res.body).not.toContain(payload.authorEmail as string)
-      expect(storedComments(t)).toHaveLength(0)
+      expect(await storedComments(t)).toHaveLength(0)
     },
   )
 
@@ -303,7 +303,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
       payload: 'authorEmail=leak%40example.com',
     })
     expectProblem(form, 415)
-    expect(storedComments(t)).toHaveLength(0)
+    expect(await storedComments(t)).toHaveLength(0)
   })
 
   it('is 404 for a draft, scheduled or unknown article without a token, storing nothing', async () => {
@@ -312,7 +312,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
     for (const ref of [draft.id, scheduled.id, 999, 'لا-يوجد']) {
       expectProblem(await postComment(t, ref, commentInput()), 404)
     }
-    expect(storedComments(t)).toHaveLength(0)
+    expect(await storedComments(t)).toHaveLength(0)
   })
 
   it('is 403 when the article’s comments are closed, even to a token holder, storing nothing', async () => {
@@ -321,7 +321,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
     expectProblem(res, 403)
     expect(res.json().detail).toMatch(/closed/)
     expectProblem(await postComment(t, article.id, commentInput(), { headers: t.editorAuth }), 403)
-    expect(storedComments(t)).toHaveLength(0)
+    expect(await storedComments(t)).toHaveLength(0)
   })
 
   it('is 401 with an invalid token, storing nothing', async () => {
@@ -330,7 +330,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
       headers: { authorization: 'Bearer nope' },
     })
     expectProblem(res, 401)
-    expect(storedComments(t)).toHaveLength(0)
+    expect(await storedComments(t)).toHaveLength(0)
   })
 
   it('files a honeypot comment as spam while answering exactly as for an honest one', async () => {
@@ -344,7 +344,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
     expect(Object.keys(bot.headers).sort()).toEqual(Object.keys(honest.headers).sort())
     expect(bot.body).not.toContain('cheap-pills')
 
-    expect(storedComments(t).map((row) => row.status)).toEqual(['pending', 'spam'])
+    expect((await storedComments(t)).map((row) => row.status)).toEqual(['pending', 'spam'])
     const queue = await t.app.inject({
       method: 'GET',
       url: '/v1/comments?status=spam',
@@ -368,7 +368,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
   it('treats an empty honeypot as a person', async () => {
     const article = await createArticle(t)
     expect((await postComment(t, article.id, commentInput({ honeypot: '' }))).statusCode).toBe(201)
-    expect(storedComments(t)[0]?.status).toBe('pending')
+    expect((await storedComments(t))[0]?.status).toBe('pending')
   })
 
   it('is 409 for the same address posting the same text to the same article, whatever the case of the address', async () => {
@@ -379,7 +379,7 @@ describe('POST /v1/articles/:idOrSlug/comments', () => {
     const again = await postComment(t, article.id, { ...input, authorEmail: 'same.reader@EXAMPLE.com' })
     expectProblem(again, 409)
     expect(again.body).not.toMatch(/same\.reader/i)
-    expect(storedComments(t)).toHaveLength(1)
+    expect(await storedComments(t)).toHaveLength(1)
     // Another article, another text or another address is not a duplicate.
     expect((await postComment(t, other.id, input)).statusCode).toBe(201)
     expect((await postComment(t, article.id, { ...input, body: 'نص آخر' })).statusCode).toBe(201)
@@ -412,7 +412,7 @@ describe('POST comments: the per-client-IP rate limit', () => {
     expect(limited.json().title).toBe('Too Many Requests')
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
     expect(limited.headers['access-control-expose-headers']).toContain('Retry-After')
-    expect(storedComments(t)).toHaveLength(3)
+    expect(await storedComments(t)).toHaveLength(3)
 
     // Another address is not affected, nor is reading.
     expect(
@@ -434,7 +434,11 @@ describe('POST comments: the per-client-IP rate limit', () => {
         headers: { 'x-forwarded-for': `198.51.100.${i}` },
       })
     }
-    expect(storedComments(t).map((row) => row.client_ip)).toEqual(['192.0.2.20', '192.0.2.20', '192.0.2.20'])
+    expect((await storedComments(t)).map((row) => row.client_ip)).toEqual([
+      '192.0.2.20',
+      '192.0.2.20',
+      '192.0.2.20',
+    ])
   })
 
   it('believes X-Forwarded-For behind a proxy (TRUST_PROXY): the limit and the stored address follow it', async () => {
@@ -445,7 +449,7 @@ describe('POST comments: the per-client-IP rate limit', () => {
     expect((await postComment(t, article.id, commentInput(), via('198.51.100.1'))).statusCode).toBe(201)
     expect((await postComment(t, article.id, commentInput(), via('198.51.100.2'))).statusCode).toBe(201)
     expectProblem(await postComment(t, article.id, commentInput(), via('198.51.100.1')), 429)
-    expect(storedComments(t).map((row) => row.client_ip)).toEqual(['198.51.100.1', '198.51.100.2'])
+    expect((await storedComments(t)).map((row) => row.client_ip)).toEqual(['198.51.100.1', '198.51.100.2'])
   })
 })
 
@@ -594,7 +598,7 @@ describe('moderation: PATCH /v1/comments/:id', () => {
       payload: { status: 'approved' },
     })
     expectProblem(stale, 412)
-    expect(storedComments(t)[0]?.status).toBe('spam')
+    expect((await storedComments(t))[0]?.status).toBe('spam')
 
     const current = (await t.app.inject({ method: 'GET', url, headers: t.editorAuth })).headers.etag as string
     const ok = await t.app.inject({
@@ -621,13 +625,13 @@ describe('moderation: PATCH /v1/comments/:id', () => {
       expect(res.json().errors).toContainEqual({ path, message: expect.any(String) })
       expect(res.body).not.toContain('new@example.com')
     }
-    expect(storedComments(t)[0]).toMatchObject({ status: 'pending', body: comment.body })
+    expect((await storedComments(t))[0]).toMatchObject({ status: 'pending', body: comment.body })
     expectProblem(
       await t.app.inject({ method: 'PATCH', url: '/v1/comments/999', headers: t.editorAuth, payload: {} }),
       404,
     )
     expectProblem(await t.app.inject({ method: 'PATCH', url, payload: { status: 'approved' } }), 401)
-    expect(storedComments(t)[0]?.status).toBe('pending')
+    expect((await storedComments(t))[0]?.status).toBe('pending')
   })
 
   it('an empty patch changes nothing', async () => {
@@ -669,7 +673,7 @@ describe('moderation: DELETE /v1/comments/:id', () => {
     expect(res.statusCode).toBe(204)
     expect(res.body).toBe('')
     expect(await commentCountOf(t, article.id)).toBe(2)
-    const parents = Object.fromEntries(storedComments(t).map((row) => [row.id, row.parent_id]))
+    const parents = Object.fromEntries((await storedComments(t)).map((row) => [row.id, row.parent_id]))
     expect(parents).toEqual({ [root.id]: null, [leaf1.id]: root.id, [leaf2.id]: root.id })
 
     // Deleting a top-level comment makes its replies top-level.
@@ -691,7 +695,7 @@ describe('moderation: DELETE /v1/comments/:id', () => {
       404,
     )
     expectProblem(await t.app.inject({ method: 'DELETE', url: `/v1/comments/${comment.id}` }), 401)
-    expect(storedComments(t)).toHaveLength(1)
+    expect(await storedComments(t)).toHaveLength(1)
     await t.app.inject({ method: 'DELETE', url: `/v1/comments/${comment.id}`, headers: t.editorAuth })
     expectProblem(
       await t.app.inject({ method: 'DELETE', url: `/v1/comments/${comment.id}`, headers: t.editorAuth }),
@@ -711,7 +715,7 @@ describe('moderation: DELETE /v1/comments/:id', () => {
       headers: t.editorAuth,
     })
     expect(res.statusCode).toBe(204)
-    expect(storedComments(t).map((row) => row.id)).toEqual([kept.id])
+    expect((await storedComments(t)).map((row) => row.id)).toEqual([kept.id])
   })
 })
 
@@ -721,7 +725,7 @@ describe('the sample comments in seeds/', () => {
   })
 
   it('puts approved and pending Arabic comments, one a reply, on the sample article', async () => {
-    const result = seedSampleContent(t.db)
+    const result = await seedSampleContent(t.services)
     expect(result.comments).toBeGreaterThanOrEqual(3)
     const url = `/v1/articles/${encodeURIComponent(SAMPLE_SLUG)}/comments`
     const list = (await t.app.inject({ method: 'GET', url })).json()

@@ -242,7 +242,7 @@ describe('PUT /v1/articles/:idOrSlug/related', () => {
     expect(idsOf(first)).toEqual([c, a, b])
     expect(first.data.every((item: { relation: string }) => item.relation === 'manual')).toBe(true)
     expect(first).toEqual(await getRelated(t, base, '', t.editorAuth))
-    expect(storedLinks(t, base)).toEqual([
+    expect(await storedLinks(t, base)).toEqual([
       [c, 0],
       [a, 1],
       [b, 2],
@@ -250,13 +250,13 @@ describe('PUT /v1/articles/:idOrSlug/related', () => {
 
     expect(idsOf(await putRelated(t, base, [d, c]))).toEqual([d, c])
     expect(idsOf(await getRelated(t, base))).toEqual([d, c])
-    expect(storedLinks(t, base)).toEqual([
+    expect(await storedLinks(t, base)).toEqual([
       [d, 0],
       [c, 1],
     ])
 
     expect(await putRelated(t, base, [])).toEqual({ data: [] })
-    expect(storedLinks(t, base)).toEqual([])
+    expect(await storedLinks(t, base)).toEqual([])
   })
 
   it('answers every link, drafts included, beyond the default GET limit', async () => {
@@ -278,13 +278,13 @@ describe('PUT /v1/articles/:idOrSlug/related', () => {
     })
     expectProblem(res, 400)
     expect(res.json().errors).toEqual([expect.objectContaining({ path: 'articleIds' })])
-    expect(storedLinks(t, base as number)).toHaveLength(20)
+    expect(await storedLinks(t, base as number)).toHaveLength(20)
   })
 
   it('refuses a self link, a repeated id and an unknown id, naming each, and changes nothing', async () => {
     const [base, a, b] = (await articles(3)) as [number, number, number]
     await putRelated(t, base, [a, b])
-    const before = storedLinks(t, base)
+    const before = await storedLinks(t, base)
 
     const cases: [number[], string[]][] = [
       [[a, base], ['articleIds.1']],
@@ -307,7 +307,7 @@ describe('PUT /v1/articles/:idOrSlug/related', () => {
       expect(body.errors.map((error: { path: string }) => error.path)).toEqual(paths)
       // An error never repeats the value that was sent.
       expect(JSON.stringify(body)).not.toMatch(/9999|8888/)
-      expect(storedLinks(t, base)).toEqual(before)
+      expect(await storedLinks(t, base)).toEqual(before)
     }
   })
 
@@ -340,7 +340,7 @@ describe('PUT /v1/articles/:idOrSlug/related', () => {
       expectProblem(res, 400)
       expect(res.json().errors.length).toBeGreaterThan(0)
     }
-    expect(storedLinks(t, base)).toEqual([[a, 0]])
+    expect(await storedLinks(t, base)).toEqual([[a, 0]])
   })
 
   it('answers 401 without a token and 404 for an unknown article', async () => {
@@ -352,7 +352,7 @@ describe('PUT /v1/articles/:idOrSlug/related', () => {
     })
     expectProblem(anonymous, 401)
     expect(anonymous.headers['www-authenticate']).toBe('Bearer')
-    expect(storedLinks(t, base)).toEqual([])
+    expect(await storedLinks(t, base)).toEqual([])
     const missing = await t.app.inject({
       method: 'PUT',
       url: relatedUrl(999),
@@ -388,7 +388,7 @@ describe('POST /v1/articles/:idOrSlug/related', () => {
     expect(res.headers.location).toBe(`/v1/articles/${base.id}/related`)
     expect(idsOf(res.json())).toEqual([b, a, c])
     expect(res.json()).toEqual(await getRelated(t, base.id, '', t.editorAuth))
-    expect(storedLinks(t, base.id)).toEqual([
+    expect(await storedLinks(t, base.id)).toEqual([
       [b, 0],
       [a, 1],
       [c, 2],
@@ -414,7 +414,7 @@ describe('POST /v1/articles/:idOrSlug/related', () => {
       const res = await post(base, { articleId })
       expectProblem(res, 400)
       expect(res.json().errors).toEqual([{ path: 'articleId', message }])
-      expect(storedLinks(t, base)).toEqual([[a, 0]])
+      expect(await storedLinks(t, base)).toEqual([[a, 0]])
     }
   })
 
@@ -423,7 +423,7 @@ describe('POST /v1/articles/:idOrSlug/related', () => {
     for (const payload of [{}, { articleId: 'x' }, { articleId: -1 }, { articleIds: [1] }]) {
       expectProblem(await post(base, payload), 400)
     }
-    expect(storedLinks(t, base)).toEqual([])
+    expect(await storedLinks(t, base)).toEqual([])
   })
 
   it('answers 409 for a link that exists already, changing nothing', async () => {
@@ -432,7 +432,7 @@ describe('POST /v1/articles/:idOrSlug/related', () => {
     const res = await post(base, { articleId: a })
     expectProblem(res, 409)
     expect(res.json().errors).toEqual([{ path: 'articleId', message: 'Linked already' }])
-    expect(storedLinks(t, base)).toEqual([
+    expect(await storedLinks(t, base)).toEqual([
       [a, 0],
       [b, 1],
     ])
@@ -444,7 +444,7 @@ describe('POST /v1/articles/:idOrSlug/related', () => {
     const res = await post(base as number, { articleId: others[20] })
     expectProblem(res, 409)
     expect(res.json().detail).toMatch(/at most 20/)
-    expect(storedLinks(t, base as number)).toHaveLength(20)
+    expect(await storedLinks(t, base as number)).toHaveLength(20)
   })
 
   it('answers 401 without a token and 404 for an unknown article', async () => {
@@ -452,7 +452,7 @@ describe('POST /v1/articles/:idOrSlug/related', () => {
     expectProblem(await post(base, { articleId: a }, {} as typeof t.editorAuth), 401)
     expectProblem(await post(999, { articleId: a }), 404)
     expectProblem(await post('لا-يوجد', { articleId: a }), 404)
-    expect(storedLinks(t, base)).toEqual([])
+    expect(await storedLinks(t, base)).toEqual([])
   })
 })
 
@@ -468,7 +468,7 @@ describe('DELETE /v1/articles/:idOrSlug/related/:relatedId', () => {
     expect(res.statusCode).toBe(204)
     expect(res.body).toBe('')
     expect(idsOf(await getRelated(t, base))).toEqual([a, c, d])
-    expect(storedLinks(t, base)).toEqual([
+    expect(await storedLinks(t, base)).toEqual([
       [a, 0],
       [c, 1],
       [d, 2],
@@ -476,7 +476,7 @@ describe('DELETE /v1/articles/:idOrSlug/related/:relatedId', () => {
 
     expect((await del(base, a)).statusCode).toBe(204)
     expect((await del(base, d)).statusCode).toBe(204)
-    expect(storedLinks(t, base)).toEqual([[c, 0]])
+    expect(await storedLinks(t, base)).toEqual([[c, 0]])
     // Appending after deletes lands at the end, next to the survivors.
     const appended = await t.app.inject({
       method: 'POST',
@@ -485,7 +485,7 @@ describe('DELETE /v1/articles/:idOrSlug/related/:relatedId', () => {
       payload: { articleId: b },
     })
     expect(idsOf(appended.json())).toEqual([c, b])
-    expect(storedLinks(t, base)).toEqual([
+    expect(await storedLinks(t, base)).toEqual([
       [c, 0],
       [b, 1],
     ])
@@ -506,7 +506,7 @@ describe('DELETE /v1/articles/:idOrSlug/related/:relatedId', () => {
     // Links are one-way: base lists a, a does not list base.
     expectProblem(await del(a, base), 404)
     expectProblem(await del(999, a), 404)
-    expect(storedLinks(t, base)).toEqual([[a, 0]])
+    expect(await storedLinks(t, base)).toEqual([[a, 0]])
   })
 
   it('answers 400 for a relatedId that is not an id, and 401 without a token', async () => {
@@ -516,7 +516,7 @@ describe('DELETE /v1/articles/:idOrSlug/related/:relatedId', () => {
     expectProblem(bad, 400)
     expect(bad.json().errors).toEqual([expect.objectContaining({ path: 'relatedId' })])
     expectProblem(await del(base, a, {} as typeof t.editorAuth), 401)
-    expect(storedLinks(t, base)).toEqual([[a, 0]])
+    expect(await storedLinks(t, base)).toEqual([[a, 0]])
   })
 })
 
@@ -526,12 +526,12 @@ describe('deleting an article', () => {
     await putRelated(t, x, [y, z])
     await putRelated(t, y, [x, z])
     await putRelated(t, z, [w, x, y])
-    expect(linksTouching(t, x)).toBe(4)
+    expect(await linksTouching(t, x)).toBe(4)
 
     const res = await t.app.inject({ method: 'DELETE', url: `/v1/articles/${x}`, headers: t.editorAuth })
     expect(res.statusCode).toBe(204)
-    expect(linksTouching(t, x)).toBe(0)
-    expect(storedLinks(t, x)).toEqual([])
+    expect(await linksTouching(t, x)).toBe(0)
+    expect(await storedLinks(t, x)).toEqual([])
     expect(idsOf(await getRelated(t, y))).toEqual([z])
     expect(idsOf(await getRelated(t, z))).toEqual([w, y])
     // The cascade cannot renumber, so z's positions keep a gap; order is what counts, and an append goes last.
@@ -558,6 +558,6 @@ describe('deleting an article', () => {
     await putRelated(t, base, [a, b])
     await t.app.inject({ method: 'DELETE', url: `/v1/articles/${a}`, headers: t.editorAuth })
     expect(idsOf(await getRelated(t, base))).toEqual([b])
-    expect(linksTouching(t, a)).toBe(0)
+    expect(await linksTouching(t, a)).toBe(0)
   })
 })

@@ -1,13 +1,22 @@
-/** The FTS5 expression built from user input: quoted, ANDed, analyzed like the documents. */
+/**
+ * What user input becomes: the analyzed query terms (search.query.ts, the same for every index), and the FTS5
+ * expression SQLite's index builds from them (quoted, ANDed). Pure functions: no database, either engine.
+ */
 import { describe, expect, it } from 'vitest'
 import {
-  buildMatchExpression,
   MAX_QUERY_TERMS,
   nameForms,
   namePrefixMatches,
   prefixForms,
-  quoteFtsString,
+  queryTerms,
 } from '../../src/modules/search/search.query.js'
+import { matchExpression, quoteFtsString } from '../../src/modules/search/search.sqlite.js'
+
+/** The MATCH expression for what a reader typed, or null when it has no term to search for. */
+function expressionFor(q: string): string | null {
+  const terms = queryTerms(q)
+  return terms.length === 0 ? null : matchExpression(terms)
+}
 
 describe('quoteFtsString', () => {
   it.each([
@@ -20,7 +29,7 @@ describe('quoteFtsString', () => {
   })
 })
 
-describe('buildMatchExpression', () => {
+describe('matchExpression(queryTerms(q))', () => {
   it.each<[string, string | null]>([
     ['إيران', '"اير"'],
     ['الاتفاق النووي', '"اتفاق" AND "نوو"'],
@@ -34,12 +43,13 @@ describe('buildMatchExpression', () => {
     ['', null],
     ['   ', null],
   ])('%j → %j', (q, expected) => {
-    expect(buildMatchExpression(q)).toBe(expected)
+    expect(expressionFor(q)).toBe(expected)
   })
 
   it(`keeps at most ${MAX_QUERY_TERMS} distinct words`, () => {
     const q = Array.from({ length: 50 }, (_, i) => `w${i}`).join(' ')
-    expect(buildMatchExpression(q)?.split(' AND ')).toHaveLength(MAX_QUERY_TERMS)
+    expect(queryTerms(q)).toHaveLength(MAX_QUERY_TERMS)
+    expect(expressionFor(q)?.split(' AND ')).toHaveLength(MAX_QUERY_TERMS)
   })
 })
 

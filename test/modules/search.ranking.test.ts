@@ -1,26 +1,56 @@
-/** rankedArticleIds with small tuning numbers: the bounded ranking of common words and both filter methods. */
+/**
+ * A unit test of the SQLite search index (search.sqlite.ts, FTS5) with small tuning numbers: the bounded ranking
+ * of common words and both of its filter methods, on the index copies and on id sets. The tuning is FTS5's
+ * alone, so this test runs on SQLite whatever TEST_ENGINE says: it builds its own in-memory SQLite database,
+ * migrated, with articles created through the real services; PostgreSQL's index has no such tuning
+ * (test/modules/search.test.ts covers both engines through the SearchIndex port).
+ */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config.js'
+import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite/database.js'
 import { slugify } from '../../src/lib/slug.js'
-import { createArticleService } from '../../src/modules/articles/articles.service.js'
-import { buildMatchExpression } from '../../src/modules/search/search.query.js'
+import { createLogger } from '../../src/logger.js'
+import type { RankedIds, SearchFilter } from '../../src/modules/search/search.index.js'
+import { queryTerms } from '../../src/modules/search/search.query.js'
 import {
-  countMatches,
-  rankedArticleIds,
+  createSqliteSearchIndex,
   SEARCH_TUNING,
-  type SearchFilter,
   type SearchTuning,
-} from '../../src/modules/search/search.repository.js'
-import { buildTestApp, type TestApp } from '../helpers/app.js'
+} from '../../src/modules/search/search.sqlite.js'
+import { createServices, type Services } from '../../src/services.js'
 import { minutesFromNow } from '../helpers/data.js'
 
-let t: TestApp
+let database: SqliteDatabase
+let services: Services
 beforeEach(async () => {
-  t = await buildTestApp()
+  const config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent' })
+  database = openSqlite(config.DATABASE_URL)
+  await database.migrate()
+  services = await createServices({ database, config, logger: createLogger(config) })
 })
-afterEach(() => t.app.close())
+afterEach(async () => {
+  await services.close()
+  await database.close()
+})
 
-const MATCH = buildMatchExpression('إيران') as string
+const TERMS = queryTerms('إيران')
 const FULL: SearchTuning = { candidates: Number.POSITIVE_INFINITY, setsFrom: Number.POSITIVE_INFINITY }
+
+/** One page of a search on the FTS5 index with the given tuning (the default one when absent). */
+function rankedArticleIds(
+  terms: string[],
+  filter: SearchFilter,
+  limit: number,
+  offset: number,
+  tuning: SearchTuning = SEARCH_TUNING,
+): Promise<RankedIds> {
+  return createSqliteSearchIndex(database, tuning).ranked(terms, filter, limit, offset)
+}
+
+/** How many articles match and pass the filter, counted with the given tuning. */
+function countMatches(terms: string[], filter: SearchFilter, tuning: SearchTuning): Promise<number> {
+  return createSqliteSearchIndex(database, tuning).count(terms, filter)
+}
 
 interface Seeded {
   /** Ids of the live articles that mention إيران, oldest first. */
@@ -36,32 +66,31 @@ interface Seeded {
  * ranking puts them first; every fifth is a draft and every seventh is scheduled. Authors and tags alternate.
  * Six more articles do not mention it.
  */
-function seed(): Seeded {
-  const articles = createArticleService(t.db)
+async function seed(): Promise<Seeded> {
+  const { articles } = services
   const seeded: Seeded = { live: [], draft: [], scheduled: [], matches: [] }
-  t.db.transaction(() => {
-    for (let i = 0; i < 24; i++) {
-      const filler = 'كلام عام عن السياسة والاقتصاد. '.repeat(1 + (i % 6))
-      const draft = i % 5 === 4
-      const scheduled = !draft && i % 7 === 6
-      const author = i % 2 === 0 ? 'سارة' : 'علي'
-      const tag = i % 3 === 0 ? 'سياسة' : 'اقتصاد'
-      const article = articles.create({
-        title: i < 4 ? `إيران ${i}` : `خبر ${i}`,
-        body: `${filler} إيران ${'إيران '.repeat(i % 3)} ${filler}`,
-        author,
-        tags: [tag],
-        status: draft ? 'draft' : 'published',
-        publishedAt: scheduled ? minutesFromNow(60) : draft ? undefined : '2020-01-01T00:00:00.000Z',
-      })
-      const state = draft ? 'draft' : scheduled ? 'scheduled' : 'live'
-      seeded[state].push(article.id)
-      seeded.matches.push({ id: article.id, state, author, tag })
-    }
-    for (let i = 0; i < 6; i++) {
-      articles.create({ title: `موسكو ${i}`, body: 'عن روسيا', status: 'published' })
-    }
-  })
+  // Each create is its own transaction, in this order: ids (and FTS5 rowids) grow oldest to newest.
+  for (let i = 0; i < 24; i++) {
+    const filler = 'كلام عام عن السياسة والاقتصاد. '.repeat(1 + (i % 6))
+    const draft = i % 5 === 4
+    const scheduled = !draft && i % 7 === 6
+    const author = i % 2 === 0 ? 'سارة' : 'علي'
+    const tag = i % 3 === 0 ? 'سياسة' : 'اقتصاد'
+    const article = await articles.create({
+      title: i < 4 ? `إيران ${i}` : `خبر ${i}`,
+      body: `${filler} إيران ${'إيران '.repeat(i % 3)} ${filler}`,
+      author,
+      tags: [tag],
+      status: draft ? 'draft' : 'published',
+      publishedAt: scheduled ? minutesFromNow(60) : draft ? undefined : '2020-01-01T00:00:00.000Z',
+    })
+    const state = draft ? 'draft' : scheduled ? 'scheduled' : 'live'
+    seeded[state].push(article.id)
+    seeded.matches.push({ id: article.id, state, author, tag })
+  }
+  for (let i = 0; i < 6; i++) {
+    await articles.create({ title: `موسكو ${i}`, body: 'عن روسيا', status: 'published' })
+  }
   return seeded
 }
 
@@ -70,11 +99,11 @@ function publicFilter(): SearchFilter {
 }
 
 /** Every page, in order, of a search with the given tuning. */
-function allPages(filter: SearchFilter, perPage: number, tuning: SearchTuning) {
+async function allPages(filter: SearchFilter, perPage: number, tuning: SearchTuning) {
   const ids: number[] = []
   const totals = new Set<number>()
   for (let page = 0; ; page++) {
-    const result = rankedArticleIds(t.db, MATCH, filter, perPage, page * perPage, tuning)
+    const result = await rankedArticleIds(TERMS, filter, perPage, page * perPage, tuning)
     totals.add(result.total)
     if (result.ids.length === 0) break
     ids.push(...result.ids)
@@ -82,48 +111,48 @@ function allPages(filter: SearchFilter, perPage: number, tuning: SearchTuning) {
   return { ids, totals: [...totals] }
 }
 
-describe('rankedArticleIds — bounded ranking of common words', () => {
-  it('the default tuning ranks every match of a word in up to 5,000 articles', () => {
+describe('the FTS5 index, ranked — bounded ranking of common words', () => {
+  it('the default tuning ranks every match of a word in up to 5,000 articles', async () => {
     expect(SEARCH_TUNING.candidates).toBe(5_000)
-    const { live } = seed()
-    const full = rankedArticleIds(t.db, MATCH, publicFilter(), 100, 0, FULL)
-    expect(rankedArticleIds(t.db, MATCH, publicFilter(), 100, 0)).toEqual(full)
+    const { live } = await seed()
+    const full = await rankedArticleIds(TERMS, publicFilter(), 100, 0, FULL)
+    expect(await rankedArticleIds(TERMS, publicFilter(), 100, 0)).toEqual(full)
     expect(full.total).toBe(live.length)
     // The best match is one of the oldest four, which have the word in their title.
     expect(live.slice(0, 4)).toContain(full.ids[0])
   })
 
-  it('with more matches than candidates, ranks the newest visible ones, then the rest newest first', () => {
-    const { live } = seed()
+  it('with more matches than candidates, ranks the newest visible ones, then the rest newest first', async () => {
+    const { live } = await seed()
     const candidates = 8
-    const full = rankedArticleIds(t.db, MATCH, publicFilter(), 100, 0, FULL).ids
+    const full = (await rankedArticleIds(TERMS, publicFilter(), 100, 0, FULL)).ids
     const newest = new Set(live.slice(-candidates))
     const expected = [...full.filter((id) => newest.has(id)), ...live.slice(0, -candidates).reverse()]
     for (const perPage of [1, 3, 5, 8, 20]) {
-      const { ids, totals } = allPages(publicFilter(), perPage, { ...SEARCH_TUNING, candidates })
+      const { ids, totals } = await allPages(publicFilter(), perPage, { ...SEARCH_TUNING, candidates })
       expect(ids).toEqual(expected)
       expect(totals).toEqual([live.length])
     }
     // The trade-off, for very common words only: the best match overall is an old one, not on page 1.
-    const first = rankedArticleIds(t.db, MATCH, publicFilter(), 5, 0, { ...SEARCH_TUNING, candidates })
+    const first = await rankedArticleIds(TERMS, publicFilter(), 5, 0, { ...SEARCH_TUNING, candidates })
     expect(first.ids).not.toContain(full[0])
     expect(first.total).toBe(live.length)
   })
 
-  it('a page that straddles the candidates ends the ranking and starts the older matches', () => {
-    const { live } = seed()
+  it('a page that straddles the candidates ends the ranking and starts the older matches', async () => {
+    const { live } = await seed()
     const tuning = { ...SEARCH_TUNING, candidates: 8 }
-    const page2 = rankedArticleIds(t.db, MATCH, publicFilter(), 5, 5, tuning).ids
+    const page2 = (await rankedArticleIds(TERMS, publicFilter(), 5, 5, tuning)).ids
     const older = live.slice(0, -8).reverse()
     expect(page2).toHaveLength(5)
     expect(page2.slice(0, 3).every((id) => live.slice(-8).includes(id))).toBe(true)
     expect(page2.slice(3)).toEqual(older.slice(0, 2))
-    expect(rankedArticleIds(t.db, MATCH, publicFilter(), 5, 10, tuning).ids).toEqual(older.slice(2, 7))
+    expect((await rankedArticleIds(TERMS, publicFilter(), 5, 10, tuning)).ids).toEqual(older.slice(2, 7))
   })
 
-  it('an offset past the last match is an empty page with the exact total', () => {
-    const { live } = seed()
-    const result = rankedArticleIds(t.db, MATCH, publicFilter(), 5, live.length, {
+  it('an offset past the last match is an empty page with the exact total', async () => {
+    const { live } = await seed()
+    const result = await rankedArticleIds(TERMS, publicFilter(), 5, live.length, {
       ...SEARCH_TUNING,
       candidates: 4,
     })
@@ -131,7 +160,7 @@ describe('rankedArticleIds — bounded ranking of common words', () => {
   })
 })
 
-describe('rankedArticleIds — the filter on the index copies and on id sets agree', () => {
+describe('the FTS5 index, ranked — the filter on the index copies and on id sets agree', () => {
   type Match = Seeded['matches'][number]
   const cases = (now: string): [SearchFilter, (m: Match) => boolean][] => [
     [{ status: 'published', now }, (m) => m.state === 'live'],
@@ -151,12 +180,12 @@ describe('rankedArticleIds — the filter on the index copies and on id sets agr
 
   it.each([Number.POSITIVE_INFINITY, 8, 3])(
     'with %s candidates, each finds exactly its articles',
-    (candidates) => {
-      const { matches } = seed()
+    async (candidates) => {
+      const { matches } = await seed()
       for (const [filter, wanted] of cases(new Date().toISOString())) {
         const label = JSON.stringify(filter)
-        const copies = allPages(filter, 3, { candidates, setsFrom: Number.POSITIVE_INFINITY })
-        const sets = allPages(filter, 3, { candidates, setsFrom: 0 })
+        const copies = await allPages(filter, 3, { candidates, setsFrom: Number.POSITIVE_INFINITY })
+        const sets = await allPages(filter, 3, { candidates, setsFrom: 0 })
         expect(sets, label).toEqual(copies)
         const expected = matches.filter(wanted).map((m) => m.id)
         expect(
@@ -165,17 +194,17 @@ describe('rankedArticleIds — the filter on the index copies and on id sets agr
         ).toEqual(expected)
         expect(copies.totals, label).toEqual([expected.length])
         for (const setsFrom of [0, Number.POSITIVE_INFINITY]) {
-          expect(countMatches(t.db, MATCH, filter, { candidates, setsFrom }), label).toBe(expected.length)
+          expect(await countMatches(TERMS, filter, { candidates, setsFrom }), label).toBe(expected.length)
         }
       }
     },
   )
 
-  it('a query that matches nothing answers no ids and a zero total either way', () => {
-    seed()
-    const nothing = buildMatchExpression('بكين') as string
+  it('a query that matches nothing answers no ids and a zero total either way', async () => {
+    await seed()
+    const nothing = queryTerms('بكين')
     for (const setsFrom of [0, Number.POSITIVE_INFINITY]) {
-      expect(rankedArticleIds(t.db, nothing, publicFilter(), 5, 0, { candidates: 3, setsFrom })).toEqual({
+      expect(await rankedArticleIds(nothing, publicFilter(), 5, 0, { candidates: 3, setsFrom })).toEqual({
         ids: [],
         total: 0,
       })

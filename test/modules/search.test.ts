@@ -2,18 +2,22 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { bootstrap } from '../../src/bootstrap.js'
 import { loadConfig } from '../../src/config.js'
-import { openDatabase } from '../../src/db/client.js'
-import { migrationsFolder } from '../../src/db/migrate.js'
+import type { Database } from '../../src/db/database.js'
+import { openDatabase } from '../../src/db/open.js'
+import { type SqliteDatabase, sqliteMigrationsFolder } from '../../src/db/sqlite/database.js'
 import { renderBody } from '../../src/lib/html.js'
 import { createLogger } from '../../src/logger.js'
-import { createArticleService } from '../../src/modules/articles/articles.service.js'
+import { ANALYZER_VERSION, ANALYZER_VERSION_KEY } from '../../src/modules/search/search.index.js'
+import { createServices } from '../../src/services.js'
 import { ADMIN_TOKEN, buildTestApp, type TestApp } from '../helpers/app.js'
 import { createArticle, minutesFromNow, SAMPLE_BODY, SAMPLE_TITLE } from '../helpers/data.js'
+import { emptyDatabaseUrl, rawQuery, TEST_ENGINE } from '../helpers/engine.js'
 import { expectIndexInStep, list, searchIds } from '../helpers/search.js'
 
 let t: TestApp
@@ -186,19 +190,17 @@ describe('GET /v1/articles?q= — ranking and sort', () => {
     expect(seen).toEqual([...ids].reverse())
   })
   it('with many matches, q + sort reads in the sort order and agrees with the plain list', async () => {
-    // More matches than FEW_MATCHES (2,000) in search.repository.ts, so the list walks the sort's index.
-    const articles = createArticleService(t.db)
-    t.db.transaction(() => {
-      for (let i = 0; i < 2_100; i++) {
-        const day = String(1 + (i % 28)).padStart(2, '0')
-        articles.create({
-          title: `إيران ${i}`,
-          body: i % 3 === 0 ? 'عن طهران' : 'نص',
-          status: i % 10 === 0 ? 'draft' : 'published',
-          publishedAt: `2020-01-${day}T00:00:00.000Z`,
-        })
-      }
-    })
+    // More matches than FEW_MATCHES (2,000) in search.sqlite.ts, so the list walks the sort's index.
+    const { articles } = t.services
+    for (let i = 0; i < 2_100; i++) {
+      const day = String(1 + (i % 28)).padStart(2, '0')
+      await articles.create({
+        title: `إيران ${i}`,
+        body: i % 3 === 0 ? 'عن طهران' : 'نص',
+        status: i % 10 === 0 ? 'draft' : 'published',
+        publishedAt: `2020-01-${day}T00:00:00.000Z`,
+      })
+    }
     for (const sort of ['-publishedAt', 'title', '-updatedAt']) {
       const plain = await list(t, '/v1/articles', { sort, perPage: 7, page: 3 })
       const searched = await list(t, '/v1/articles', { q: 'ايران', sort, perPage: 7, page: 3 })
@@ -299,7 +301,7 @@ describe('the index follows every write', () => {
     expect(await searchIds(t, { q: 'الأسود' })).toEqual([])
     expect(await searchIds(t, { q: 'طهران' })).toEqual([a.id])
     expect(await searchIds(t, { q: 'الخليج' })).toEqual([a.id])
-    expectIndexInStep(t)
+    await expectIndexInStep(t)
   })
 
   it('indexes the text a reader sees, not the HTML or Markdown around it', async () => {
@@ -341,7 +343,7 @@ describe('the index follows every write', () => {
     expect(res.statusCode).toBe(200)
     expect(await searchIds(t, { q: 'إيران', tag: 'سياسة' })).toEqual([])
     expect(await searchIds(t, { q: 'إيران', tag: 'اقتصاد' })).toEqual([a.id])
-    expectIndexInStep(t)
+    await expectIndexInStep(t)
   })
 
   it('DELETE removes the index row with the article', async () => {
@@ -350,7 +352,7 @@ describe('the index follows every write', () => {
     const res = await t.app.inject({ method: 'DELETE', url: `/v1/articles/${a.id}`, headers: t.editorAuth })
     expect(res.statusCode).toBe(204)
     expect(await searchIds(t, { q: 'إيران' })).toEqual([b.id])
-    expectIndexInStep(t)
+    await expectIndexInStep(t)
   })
 
   it('a write that fails leaves the index as it was', async () => {
@@ -366,7 +368,7 @@ describe('the index follows every write', () => {
     expect(await searchIds(t, { q: 'طهران' })).toEqual([])
     expect(await searchIds(t, { q: 'موسكو' })).toEqual([b.id])
     expect(await searchIds(t, { q: 'إيران' })).toEqual([a.id])
-    expectIndexInStep(t)
+    await expectIndexInStep(t)
   })
 })
 
@@ -425,7 +427,7 @@ describe('hostile queries are text', () => {
         .includes(sample.id),
     ).toBe(finds)
     expect(res.json().meta.total).toBe(res.json().data.length)
-    expect(t.sqlite.prepare('SELECT count(*) FROM articles').pluck().get()).toBe(3)
+    expect(await t.count('articles')).toBe(3)
   })
 
   it.each([
@@ -518,7 +520,7 @@ describe('GET /v1/tags?q=', () => {
       await arrangeTags()
       const res = await list(t, '/v1/tags', { q })
       expect(res.statusCode).toBe(200)
-      expect(t.sqlite.prepare('SELECT count(*) FROM tags').pluck().get()).toBe(6)
+      expect(await t.count('tags')).toBe(6)
     },
   )
 
@@ -530,17 +532,39 @@ describe('GET /v1/tags?q=', () => {
   })
 })
 
-describe('migration 0001 on a database that already has articles', () => {
+/** The index table's own ids, in order: FTS5 rowids on SQLite, article_search's article ids on PostgreSQL. */
+async function indexedIds(database: Database): Promise<number[]> {
+  const rows =
+    database.engine === 'sqlite'
+      ? await rawQuery<{ id: number }>(database, 'SELECT rowid AS id FROM articles_fts ORDER BY rowid')
+      : await rawQuery<{ id: number }>(
+          database,
+          'SELECT article_id AS id FROM article_search ORDER BY article_id',
+        )
+  return rows.map((row) => row.id)
+}
+
+/** The analyzer versions search_index_state records (one row, or none before the index was first built). */
+async function indexState(database: Database): Promise<number[]> {
+  const rows = await rawQuery<{ value: number }>(
+    database,
+    'SELECT value FROM search_index_state WHERE key = ?',
+    ANALYZER_VERSION_KEY,
+  )
+  return rows.map((row) => row.value)
+}
+
+describe('a database that already has articles when the search index arrives', () => {
   const dirs: string[] = []
   afterEach(() => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
   })
 
-  /** A copy of migrations/ that stops before 0001: the database as it was before search existed. */
+  /** A copy of migrations/sqlite that stops before 0001: the database as it was before search existed. */
   function migrationsBeforeSearch(): string {
     const dir = mkdtempSync(join(tmpdir(), 'sahifa-mig-'))
     dirs.push(dir)
-    cpSync(migrationsFolder, dir, { recursive: true })
+    cpSync(sqliteMigrationsFolder, dir, { recursive: true })
     const journalPath = join(dir, 'meta', '_journal.json')
     const journal = JSON.parse(readFileSync(journalPath, 'utf8'))
     journal.entries = journal.entries.filter((entry: { tag: string }) => entry.tag === '0000_init')
@@ -548,66 +572,115 @@ describe('migration 0001 on a database that already has articles', () => {
     return dir
   }
 
-  it('indexes the existing articles at start, once, and search finds them', async () => {
+  /**
+   * Articles stored without index rows, on the engine under test. SQLite: its migrations up to 0000 only, the
+   * rows, and then 0001 (which makes the FTS5 table) runs at start. PostgreSQL creates article_search in its
+   * first migration, so the counterpart is rows written straight into articles after migrating, with
+   * search_index_state cleared: the index has never been built over them.
+   */
+  async function arrangeArticlesWithoutIndex(database: Database): Promise<void> {
+    if (database.engine === 'sqlite') {
+      migrate(drizzle({ client: (database as SqliteDatabase).sqlite }), {
+        migrationsFolder: migrationsBeforeSearch(),
+      })
+    } else {
+      await database.migrate()
+    }
+    const now = new Date().toISOString()
+    const html = (body: string) => renderBody(body, 'markdown')
+    const insert = (...values: unknown[]) =>
+      rawQuery(
+        database,
+        `INSERT INTO articles (slug, title, excerpt, body, body_format, html, status, published_at, created_at,
+           updated_at) VALUES (?, ?, ?, ?, 'markdown', ?, ?, ?, ?, ?)`,
+        ...values,
+      )
+    await insert('sample', SAMPLE_TITLE, 'مقتطف', SAMPLE_BODY, html(SAMPLE_BODY), 'published', now, now, now)
+    await insert('draft', 'مسودة عن إيران', 'مقتطف', 'نص', html('نص'), 'draft', null, now, now)
+    await insert('moscow', 'موسكو', 'مقتطف', 'عن **القطب**', html('عن **القطب**'), 'published', now, now, now)
+    if (database.engine === 'pg') {
+      await rawQuery(database, 'DELETE FROM search_index_state')
+      expect(await indexedIds(database)).toEqual([])
+    }
+  }
+
+  const how =
+    TEST_ENGINE === 'sqlite'
+      ? 'migration 0001 on existing articles'
+      : 'articles written after migrating, search_index_state cleared'
+
+  it(`indexes the existing articles at start, once, and search finds them (${how})`, async () => {
+    const database = openDatabase(await emptyDatabaseUrl())
+    onTestFinished(() => database.close())
     const config = loadConfig({
       DATABASE_URL: ':memory:',
       ADMIN_TOKEN,
       LOG_LEVEL: 'silent',
       SEED_SAMPLE: 'false',
     })
-    const { db, sqlite } = openDatabase(':memory:')
-    migrate(db, { migrationsFolder: migrationsBeforeSearch() })
-    const insert = sqlite.prepare(
-      `INSERT INTO articles (slug, title, excerpt, body, body_format, html, status, published_at, created_at,
-         updated_at) VALUES (?, ?, ?, ?, 'markdown', ?, ?, ?, ?, ?)`,
-    )
-    const now = new Date().toISOString()
-    const html = (body: string) => renderBody(body, 'markdown')
-    insert.run('sample', SAMPLE_TITLE, 'مقتطف', SAMPLE_BODY, html(SAMPLE_BODY), 'published', now, now, now)
-    insert.run('draft', 'مسودة عن إيران', 'مقتطف', 'نص', html('نص'), 'draft', null, now, now)
-    insert.run('moscow', 'موسكو', 'مقتطف', 'عن **القطب**', html('عن **القطب**'), 'published', now, now, now)
+    await arrangeArticlesWithoutIndex(database)
 
     const log = createLogger(config)
-    bootstrap(db, config, log, () => {})
-    const app = await buildApp({ config, db, logger: log })
-    try {
-      expect(sqlite.prepare('SELECT rowid FROM articles_fts ORDER BY rowid').pluck().all()).toEqual([1, 2, 3])
-      const search = async (params: Record<string, string>) => {
-        const res = await app.inject({
-          method: 'GET',
-          url: `/v1/articles?${new URLSearchParams(params)}`,
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-        })
-        expect(res.statusCode).toBe(200)
-        return res.json().data.map((a: { slug: string }) => a.slug)
-      }
-      expect(await search({ q: 'ايران' })).toEqual(['sample'])
-      expect(await search({ q: 'طهران' })).toEqual(['sample'])
-      expect(await search({ q: 'القطب' })).toEqual(['moscow'])
-      expect(await search({ q: 'مسودة' })).toEqual([])
-      expect(await search({ q: 'مسودة', status: 'all' })).toEqual(['draft'])
-      // A second start finds the index built and leaves it alone.
-      const rebuilt = sqlite.prepare('SELECT count(*) FROM articles_fts').pluck().get()
-      bootstrap(db, config, log, () => {})
-      expect(sqlite.prepare('SELECT count(*) FROM articles_fts').pluck().get()).toBe(rebuilt)
-      expect(sqlite.prepare('SELECT value FROM search_index_state').pluck().get()).toBe(1)
-    } finally {
-      await app.close()
-      sqlite.close()
+    const services = await createServices({ database, config, logger: log })
+    onTestFinished(() => services.close())
+    await bootstrap(database, services, config, log, () => {})
+    const app = await buildApp({ config, services, logger: log })
+    onTestFinished(() => app.close())
+
+    expect(await indexedIds(database)).toEqual([1, 2, 3])
+    expect(await services.search.size()).toBe(3)
+    const search = async (params: Record<string, string>) => {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/v1/articles?${new URLSearchParams(params)}`,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      })
+      expect(res.statusCode).toBe(200)
+      return res.json().data.map((a: { slug: string }) => a.slug)
     }
+    expect(await search({ q: 'ايران' })).toEqual(['sample'])
+    expect(await search({ q: 'طهران' })).toEqual(['sample'])
+    expect(await search({ q: 'القطب' })).toEqual(['moscow'])
+    expect(await search({ q: 'مسودة' })).toEqual([])
+    expect(await search({ q: 'مسودة', status: 'all' })).toEqual(['draft'])
+    // A second start finds the index built and leaves it alone.
+    const rebuilt = await services.search.size()
+    await bootstrap(database, services, config, log, () => {})
+    expect(await services.search.size()).toBe(rebuilt)
+    expect(await services.search.rebuildIfNeeded()).toBe(0)
+    expect(await indexState(database)).toEqual([ANALYZER_VERSION])
   })
 
-  it('a new database starts with the index marked built and empty', () => {
-    expect(t.sqlite.prepare('SELECT value FROM search_index_state').pluck().get()).toBe(1)
-    expect(t.sqlite.prepare('SELECT count(*) FROM articles_fts').pluck().get()).toBe(0)
+  it('a new database starts with an empty index, marked built once it has started', async () => {
+    // search_index_state stays with the database: on PostgreSQL this test gets one that no other test uses.
+    const fresh = await buildTestApp({ isolated: true })
+    onTestFinished(() => fresh.app.close())
+    // SQLite's migration marks the index of an empty database built; PostgreSQL's first start does.
+    if (fresh.database.engine === 'sqlite')
+      expect(await indexState(fresh.database)).toEqual([ANALYZER_VERSION])
+    expect(await fresh.services.search.rebuildIfNeeded()).toBe(0)
+    expect(await indexState(fresh.database)).toEqual([ANALYZER_VERSION])
+    expect(await fresh.services.search.size()).toBe(0)
+    expect(await indexedIds(fresh.database)).toEqual([])
   })
 
   it('an index from an older analyzer version is rebuilt at start', async () => {
-    await createArticle(t, { title: 'إيران', body: 'نص' })
-    t.sqlite.prepare('DELETE FROM articles_fts').run()
-    t.sqlite.prepare("UPDATE search_index_state SET value = 0 WHERE key = 'articles_analyzer_version'").run()
-    bootstrap(t.db, t.config, createLogger(t.config), () => {})
-    expectIndexInStep(t)
-    expect((await searchIds(t, { q: 'ايران' })).length).toBe(1)
+    // Breaks the index on purpose: on PostgreSQL this test gets a database that no other test uses.
+    const old = await buildTestApp({ isolated: true })
+    onTestFinished(() => old.app.close())
+    await createArticle(old, { title: 'إيران', body: 'نص' })
+    await old.query(
+      old.database.engine === 'sqlite' ? 'DELETE FROM articles_fts' : 'DELETE FROM article_search',
+    )
+    await old.query(
+      `INSERT INTO search_index_state (key, value) VALUES (?, 0)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      ANALYZER_VERSION_KEY,
+    )
+    expect(await old.services.search.size()).toBe(0)
+    await bootstrap(old.database, old.services, old.config, createLogger(old.config), () => {})
+    await expectIndexInStep(old)
+    expect(await indexState(old.database)).toEqual([ANALYZER_VERSION])
+    expect((await searchIds(old, { q: 'ايران' })).length).toBe(1)
   })
 })

@@ -3,10 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { bootstrap } from '../../src/bootstrap.js'
 import { loadConfig } from '../../src/config.js'
-import { openDatabase } from '../../src/db/client.js'
+import type { Database } from '../../src/db/database.js'
+import { openDatabase } from '../../src/db/open.js'
 import { createLogger } from '../../src/logger.js'
+import { createServices, type Services } from '../../src/services.js'
 import { ADMIN_TOKEN, buildTestApp, type TestApp } from '../helpers/app.js'
 import { createArticle, SAMPLE_SLUG, SAMPLE_TITLE } from '../helpers/data.js'
+import { emptyDatabaseUrl, rawQuery } from '../helpers/engine.js'
 import { errorPaths, expectProblem } from '../helpers/http.js'
 
 let t: TestApp
@@ -65,7 +68,7 @@ describe('/v1/tokens', () => {
 
   it('stores only a SHA-256 hash of the secret', async () => {
     const secret = (await createToken({ name: 'alice', role: 'editor' })).json().token as string
-    const rows = t.sqlite.prepare('select * from tokens').all() as Record<string, unknown>[]
+    const rows = await t.query('select * from tokens')
     const dump = JSON.stringify(rows)
     expect(dump).not.toContain(secret)
     expect(dump).not.toContain(secret.slice('sahifa_'.length))
@@ -120,8 +123,7 @@ describe('/v1/tokens', () => {
     const anonymous = await t.app.inject({ method: method as 'GET', url: path, payload })
     expectProblem(anonymous, 401)
     expect(anonymous.headers['www-authenticate']).toBe('Bearer')
-    const count = t.sqlite.prepare('select count(*) as n from tokens').get() as { n: number }
-    expect(count.n).toBe(1)
+    expect(await t.count('tokens')).toBe(1)
   })
 
   it('answers 400 to a bad body and 404 to an unknown id', async () => {
@@ -205,65 +207,101 @@ describe('Authorization header', () => {
   })
 })
 
-describe('bootstrap()', () => {
-  function start(env: Record<string, string> = {}) {
-    const config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', ...env })
-    const handle = openDatabase(config.DATABASE_URL)
-    const log = createLogger(config)
-    const printed: string[] = []
-    const run = () => bootstrap(handle.db, config, log, (line) => printed.push(line))
-    return { config, ...handle, printed, run }
-  }
+/** A server's first start on a fresh, empty database of the engine under test, as `npm start` makes it. */
+interface Started {
+  config: ReturnType<typeof loadConfig>
+  database: Database
+  services: Services
+  printed: string[]
+  run(): Promise<void>
+  query<T = Record<string, unknown>>(text: string, ...params: unknown[]): Promise<T[]>
+  counts(): Promise<{ a: number; t: number }>
+}
 
+const started: Started[] = []
+
+afterEach(async () => {
+  for (const s of started.splice(0)) {
+    await s.services.close()
+    await s.database.close()
+  }
+})
+
+async function start(env: Record<string, string> = {}): Promise<Started> {
+  const config = loadConfig({ DATABASE_URL: await emptyDatabaseUrl(), LOG_LEVEL: 'silent', ...env })
+  const database = openDatabase(config.DATABASE_URL)
+  const log = createLogger(config)
+  const services = await createServices({ database, config, logger: log })
+  const printed: string[] = []
+  const query = <T = Record<string, unknown>>(text: string, ...params: unknown[]) =>
+    rawQuery<T>(database, text, ...params)
+  const s: Started = {
+    config,
+    database,
+    services,
+    printed,
+    run: () => bootstrap(database, services, config, log, (line) => printed.push(line)),
+    query,
+    counts: async () =>
+      (
+        await query<{ a: number; t: number }>(
+          'select (select count(*) from articles) as a, (select count(*) from tags) as t',
+        )
+      )[0] as { a: number; t: number },
+  }
+  started.push(s)
+  return s
+}
+
+async function tokenCount(s: Started): Promise<number> {
+  return ((await s.query<{ n: number }>('select count(*) as n from tokens'))[0] as { n: number }).n
+}
+
+describe('bootstrap()', () => {
   it('prints a first admin token once, and it works', async () => {
-    const s = start({ SEED_SAMPLE: 'false' })
-    s.run()
+    const s = await start({ SEED_SAMPLE: 'false' })
+    await s.run()
     expect(s.printed).toHaveLength(1)
     const secret = /sahifa_[A-Za-z0-9_-]+/.exec(s.printed[0] as string)?.[0] as string
     expect(secret).toEqual(expect.any(String))
-    const rows = s.sqlite.prepare('select name, role, token_hash from tokens').all() as {
-      role: string
-      token_hash: string
-    }[]
+    const rows = await s.query<{ role: string; token_hash: string }>(
+      'select name, role, token_hash from tokens',
+    )
     expect(rows).toHaveLength(1)
     expect(rows[0]?.role).toBe('admin')
     expect(JSON.stringify(rows)).not.toContain(secret)
 
-    s.run()
+    await s.run()
     expect(s.printed).toHaveLength(1)
-    expect(s.sqlite.prepare('select count(*) as n from tokens').get()).toEqual({ n: 1 })
+    expect(await tokenCount(s)).toBe(1)
 
-    const app = await buildApp({ config: s.config, db: s.db, logger: createLogger(s.config) })
+    const app = await buildApp({ config: s.config, services: s.services, logger: createLogger(s.config) })
     try {
       const res = await app.inject({ method: 'GET', url: '/v1/tokens', headers: bearer(secret) })
       expect(res.statusCode).toBe(200)
       expect(res.json().data).toHaveLength(1)
     } finally {
       await app.close()
-      s.sqlite.close()
     }
   })
 
-  it('prints nothing and creates no token when ADMIN_TOKEN is set', () => {
-    const s = start({ ADMIN_TOKEN, SEED_SAMPLE: 'false' })
-    s.run()
+  it('prints nothing and creates no token when ADMIN_TOKEN is set', async () => {
+    const s = await start({ ADMIN_TOKEN, SEED_SAMPLE: 'false' })
+    await s.run()
     expect(s.printed).toEqual([])
-    expect(s.sqlite.prepare('select count(*) as n from tokens').get()).toEqual({ n: 0 })
-    s.sqlite.close()
+    expect(await tokenCount(s)).toBe(0)
   })
 
   it('seeds the sample content once, and serves the sample article at its Arabic slug', async () => {
-    const s = start({ ADMIN_TOKEN })
-    s.run()
-    const counts = () =>
-      s.sqlite.prepare('select (select count(*) from articles) as a, (select count(*) from tags) as t').get()
-    const first = counts() as { a: number; t: number }
+    const s = await start({ ADMIN_TOKEN })
+    await s.run()
+    const first = await s.counts()
     expect(first.a).toBeGreaterThanOrEqual(5)
     expect(first.t).toBeGreaterThanOrEqual(3)
-    s.run()
-    expect(counts()).toEqual(first)
+    await s.run()
+    expect(await s.counts()).toEqual(first)
 
-    const app = await buildApp({ config: s.config, db: s.db, logger: createLogger(s.config) })
+    const app = await buildApp({ config: s.config, services: s.services, logger: createLogger(s.config) })
     try {
       const res = await app.inject({ method: 'GET', url: `/v1/articles/${encodeURIComponent(SAMPLE_SLUG)}` })
       expect(res.statusCode, res.body).toBe(200)
@@ -278,37 +316,28 @@ describe('bootstrap()', () => {
       expect(list.json().meta.total).toBeGreaterThanOrEqual(3)
     } finally {
       await app.close()
-      s.sqlite.close()
     }
   })
 
-  it('seeds nothing with SEED_SAMPLE=false', () => {
-    const s = start({ ADMIN_TOKEN, SEED_SAMPLE: 'false' })
-    s.run()
-    expect(
-      s.sqlite.prepare('select (select count(*) from articles) as a, (select count(*) from tags) as t').get(),
-    ).toEqual({
+  it('seeds nothing with SEED_SAMPLE=false', async () => {
+    const s = await start({ ADMIN_TOKEN, SEED_SAMPLE: 'false' })
+    await s.run()
+    expect(await s.counts()).toEqual({
       a: 0,
       t: 0,
     })
-    s.sqlite.close()
   })
 })
 
 describe('bootstrap() on a database that kept its tags but lost every article', () => {
-  it('seeds again without tripping over the existing tags', () => {
-    const config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', ADMIN_TOKEN })
-    const { db, sqlite } = openDatabase(config.DATABASE_URL)
-    try {
-      bootstrap(db, config, createLogger(config), () => undefined)
-      const tags = (sqlite.prepare('select count(*) as n from tags').get() as { n: number }).n
-      sqlite.exec('delete from articles')
-      expect(() => bootstrap(db, config, createLogger(config), () => undefined)).not.toThrow()
-      expect((sqlite.prepare('select count(*) as n from tags').get() as { n: number }).n).toBe(tags)
-      const sample = sqlite.prepare('select id from articles where slug = ?').get(SAMPLE_SLUG)
-      expect(sample).toEqual({ id: expect.any(Number) })
-    } finally {
-      sqlite.close()
-    }
+  it('seeds again without tripping over the existing tags', async () => {
+    const s = await start({ ADMIN_TOKEN })
+    await s.run()
+    const { t: tags } = await s.counts()
+    await s.query('delete from articles')
+    await expect(s.run()).resolves.toBeUndefined()
+    expect((await s.counts()).t).toBe(tags)
+    const [sample] = await s.query('select id from articles where slug = ?', SAMPLE_SLUG)
+    expect(sample).toEqual({ id: expect.any(Number) })
   })
 })

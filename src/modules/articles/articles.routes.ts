@@ -12,10 +12,9 @@ import {
   ListArticlesQuerySchema,
   UpdateArticleBodySchema,
 } from './articles.schemas.js'
-import { createArticleService } from './articles.service.js'
 
 const articleRoutes: FastifyPluginAsyncZod = async (app) => {
-  const articles = createArticleService(app.db)
+  const { articles } = app.services
   const editor = app.requireRole('editor')
 
   /** GET /v1/articles */
@@ -41,7 +40,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       if (query.status !== undefined && query.status !== 'published' && !request.principal) {
         throw new UnauthorizedError('Listing by status needs a token.')
       }
-      const page = articles.list(query)
+      const page = await articles.list(query)
       setPaginationHeaders(request, reply, page.meta)
       return page
     },
@@ -84,7 +83,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const article = articles.create(request.body)
+      const article = await articles.create(request.body)
       reply.code(201).header('location', locationOf('articles', article.id))
       return article
     },
@@ -130,7 +129,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      articles.remove(request.params.idOrSlug)
+      await articles.remove(request.params.idOrSlug)
       return reply.code(204).send()
     },
   )

@@ -108,7 +108,7 @@ const SearchQuerySchema = z
   .optional()
   .meta({
     description:
-      'Search words, matched Arabic-normalized and stemmed (see Search in the README); every word must match. ' +
+      'Search words, matched Arabic-normalized and stemmed (docs/search.md explains how); every word must match. ' +
       'Operators and punctuation are plain text. Empty means no search.',
     example: 'الاتفاق النووي',
   })

@@ -1,36 +1,21 @@
-/** Articles: listing (pages and keyset cursors), lookup by id or slug, and writes with slugs, HTML and tags. */
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, or, type SQL } from 'drizzle-orm'
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../../db/client.js'
-import { articles, articleTags, tags } from '../../db/schema.js'
+/** Articles: the rules of listing, reading and writing, over the repository and the search index. No SQL here. */
+import type { Database, Executor } from '../../db/database.js'
+import { type Clock, isoNow } from '../../lib/clock.js'
 import { BadRequestError, ConflictError, NotFoundError } from '../../lib/errors.js'
 import { deriveExcerpt, plainText, readingTimeMinutes, renderBody } from '../../lib/html.js'
-import {
-  type CursorPosition,
-  decodeCursor,
-  encodeCursor,
-  offsetMeta,
-  type Page,
-} from '../../lib/pagination.js'
-import { firstFreeSlug, givenSlug, type IdOrSlug, parseIdOrSlug, slugify } from '../../lib/slug.js'
-import { buildMatchExpression } from '../search/search.query.js'
-import {
-  articleMatches,
-  countMatches,
-  indexArticle,
-  rankedArticleIds,
-  type SearchFilter,
-  unindexArticle,
-} from '../search/search.repository.js'
-import { findOrCreateTagIds } from '../tags/tags.service.js'
-import {
-  isLive,
-  isLiveRow,
-  isScheduled,
-  type SummaryRow,
-  summaryColumns,
-  toSummaries,
-} from './articles.queries.js'
+import { decodeCursor, encodeCursor, offsetMeta, type Page } from '../../lib/pagination.js'
+import { givenSlug, isIdLike, parseIdOrSlug, slugify } from '../../lib/slug.js'
+import type { ChangeSignal } from '../../nodes/change-signal.js'
+import type { SearchFilter, SearchIndex } from '../search/search.index.js'
+import { queryTerms } from '../search/search.query.js'
+import type { TagService } from '../tags/tags.service.js'
+import type {
+  ArticleRepository,
+  ArticleRow,
+  ArticleSort,
+  ListCriteria,
+  SummaryRow,
+} from './articles.repository.js'
 import type {
   Article,
   ArticleSummary,
@@ -38,38 +23,19 @@ import type {
   ListArticlesQuery,
   UpdateArticleInput,
 } from './articles.schemas.js'
+import { canSee } from './articles.visibility.js'
 
-type ArticleRow = typeof articles.$inferSelect
-type Sort = NonNullable<ListArticlesQuery['sort']>
-
-interface SortSpec {
-  column: SQLiteColumn
-  descending: boolean
-  key: (row: SummaryRow) => string | null
+export interface ArticleServiceDeps {
+  database: Database
+  repository: ArticleRepository
+  search: SearchIndex
+  tags: Pick<TagService, 'resolveNames'>
+  clock: Clock
+  changes: ChangeSignal
 }
 
-const SORTS: Record<Sort, SortSpec> = {
-  '-publishedAt': { column: articles.publishedAt, descending: true, key: (row) => row.publishedAt },
-  publishedAt: { column: articles.publishedAt, descending: false, key: (row) => row.publishedAt },
-  '-updatedAt': { column: articles.updatedAt, descending: true, key: (row) => row.updatedAt },
-  title: { column: articles.title, descending: false, key: (row) => row.title },
-}
-
-/** Rows strictly after a keyset position. SQLite sorts NULL first, so a nullable key needs its own branches. */
-function afterPosition(spec: SortSpec, position: CursorPosition): SQL {
-  const { column, descending } = spec
-  const value = position.value === null ? null : String(position.value)
-  if (descending) {
-    if (value === null) return and(isNull(column), lt(articles.id, position.id)) as SQL
-    return or(lt(column, value), and(eq(column, value), lt(articles.id, position.id)), isNull(column)) as SQL
-  }
-  if (value === null) return or(and(isNull(column), gt(articles.id, position.id)), isNotNull(column)) as SQL
-  return or(gt(column, value), and(eq(column, value), gt(articles.id, position.id))) as SQL
-}
-
-function byRef(ref: IdOrSlug): SQL {
-  return 'id' in ref ? eq(articles.id, ref.id) : eq(articles.slug, ref.slug)
-}
+/** A derived slug lost a race for `base-n` to a concurrent writer: try the next free one. */
+const SLUG_ATTEMPTS = 20
 
 /**
  * HTML, excerpt and reading time follow the body; an excerpt the editor wrote is kept. `text` is the plain text
@@ -94,183 +60,178 @@ function customExcerpt(value: string | null | undefined): string | null {
   return value ? value : null
 }
 
-function emptyPage(query: ListArticlesQuery): Page<ArticleSummary> {
-  return { data: [], meta: offsetMeta(query.page, query.perPage, 0) }
-}
+export function createArticleService({
+  database,
+  repository,
+  search,
+  tags,
+  clock,
+  changes,
+}: ArticleServiceDeps) {
+  const changed = (id: number) => changes.publish({ topic: 'articles', id })
 
-export function createArticleService(db: Db) {
-  function findRow(idOrSlug: string): ArticleRow | undefined {
-    return db
-      .select()
-      .from(articles)
-      .where(byRef(parseIdOrSlug(idOrSlug)))
-      .get()
+  /** Rows to summaries with two extra queries per page, never one per article. */
+  async function summarize<R extends SummaryRow>(rows: R[], tx: Executor = database) {
+    const ids = rows.map((row) => row.id)
+    const [tagLists, counts] = [await repository.tagsOf(ids, tx), await repository.commentCounts(ids, tx)]
+    return rows.map((row) => ({
+      ...row,
+      tags: tagLists.get(row.id) ?? [],
+      commentCount: counts.get(row.id) ?? 0,
+    }))
   }
 
-  function toArticle(row: ArticleRow): Article {
-    const [summary] = toSummaries(db, [row])
+  async function toArticle(row: ArticleRow, tx: Executor = database): Promise<Article> {
+    const [summary] = await summarize([row], tx)
     const { excerptIsCustom: _internal, ...article } = summary as typeof summary & ArticleRow
     return article
   }
 
   /** A given slug must be free; a derived one takes the first free of base, base-2, base-3, … */
-  function chooseSlug(given: string | undefined, title: string, exceptId?: number): string {
-    const taken = (slug: string) => {
-      const row = db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)).get()
-      return row !== undefined && row.id !== exceptId
+  async function chooseSlug(tx: Executor, given: string | undefined, title: string, exceptId?: number) {
+    const taken = async (slug: string) => {
+      const owner = await repository.slugOwner(slug, tx)
+      return owner !== undefined && owner !== exceptId
     }
-    if (given === undefined) return firstFreeSlug(slugify(title) || 'untitled', taken)
+    if (given === undefined) {
+      const base = slugify(title) || 'untitled'
+      // Writers deriving from the same base take turns; the unique index still backs this up (see create).
+      await tx.lock(`article-slug:${base}`)
+      if (!isIdLike(base) && !(await taken(base))) return base
+      let n = 2
+      while (await taken(`${base}-${n}`)) n++
+      return `${base}-${n}`
+    }
     const slug = givenSlug(given, 'slug')
-    if (taken(slug))
+    if (await taken(slug))
       throw new ConflictError('That slug is taken by another article.', [{ path: 'slug', message: 'Taken' }])
     return slug
   }
 
-  function replaceTags(articleId: number, names: string[]): void {
-    const tagIds = findOrCreateTagIds(db, names)
-    db.delete(articleTags).where(eq(articleTags.articleId, articleId)).run()
-    if (tagIds.length > 0) {
-      db.insert(articleTags)
-        .values(tagIds.map((tagId, position) => ({ articleId, tagId, position })))
-        .run()
+  async function rankedPage(terms: string[], filter: SearchFilter, query: ListArticlesQuery) {
+    const { ids, total } = await search.ranked(terms, filter, query.perPage, (query.page - 1) * query.perPage)
+    const rows = await repository.summaryRows(ids)
+    return { data: await summarize(rows), meta: offsetMeta(query.page, query.perPage, total) }
+  }
+
+  /**
+   * The article behind an id or slug when this caller may see it (drafts and scheduled: tokens only); else 404.
+   * For the modules that hang off an article (comments, related).
+   */
+  async function findVisible(idOrSlug: string, privileged: boolean, tx: Executor = database) {
+    const row = await repository.findState(parseIdOrSlug(idOrSlug), tx)
+    if (!row || !canSee(row, privileged, isoNow(clock))) throw new NotFoundError('Article')
+    return row
+  }
+
+  async function create(input: CreateArticleInput): Promise<Article> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const article = await database.transaction((tx) => insertArticle(tx, input))
+        await changed(article.id)
+        return article
+      } catch (error) {
+        // Only a derived slug is retried: a given one that is taken is the 409 the contract promises.
+        const lostRace = input.slug === undefined && database.isUniqueViolation(error)
+        if (!lostRace || attempt >= SLUG_ATTEMPTS) throw error
+      }
     }
   }
 
-  /** Best match first; FTS5 ranks every match, so this pages by offset (no cursor). */
-  function rankedPage(match: string, filter: SearchFilter, query: ListArticlesQuery): Page<ArticleSummary> {
-    const offset = (query.page - 1) * query.perPage
-    const { ids, total } = rankedArticleIds(db, match, filter, query.perPage, offset)
-    const rows =
-      ids.length === 0 ? [] : db.select(summaryColumns).from(articles).where(inArray(articles.id, ids)).all()
-    const byId = new Map(rows.map((row) => [row.id, row]))
-    const ordered = ids.flatMap((id) => byId.get(id) ?? [])
-    return { data: toSummaries(db, ordered), meta: offsetMeta(query.page, query.perPage, total) }
+  async function insertArticle(tx: Executor, input: CreateArticleInput): Promise<Article> {
+    const now = isoNow(clock)
+    const status = input.status ?? 'draft'
+    const bodyFormat = input.bodyFormat ?? 'markdown'
+    const derived = derivedFields(input.body, bodyFormat, customExcerpt(input.excerpt))
+    const row = await repository.insert(
+      {
+        slug: await chooseSlug(tx, input.slug, input.title),
+        title: input.title,
+        body: input.body,
+        bodyFormat,
+        ...derived.columns,
+        author: input.author ?? null,
+        coverImageUrl: input.coverImageUrl ?? null,
+        status,
+        publishedAt: input.publishedAt ?? (status === 'published' ? now : null),
+        commentsEnabled: input.commentsEnabled ?? true,
+        createdAt: now,
+        updatedAt: now,
+      },
+      tx,
+    )
+    if (input.tags) await repository.replaceTags(row.id, await tags.resolveNames(input.tags, tx), tx)
+    await search.index(tx, { ...row, text: derived.text })
+    return toArticle(row, tx)
   }
 
   return {
-    /** The row behind an id or slug, whatever its status; undefined when there is none. */
-    findRow,
+    findVisible,
+    summarize,
 
     /** One article in full form; drafts and scheduled ones only for token holders. */
-    get(idOrSlug: string, privileged: boolean): Article {
-      const row = findRow(idOrSlug)
-      if (!row || (!privileged && !isLiveRow(row, new Date().toISOString())))
-        throw new NotFoundError('Article')
+    async get(idOrSlug: string, privileged: boolean): Promise<Article> {
+      const row = await repository.find(parseIdOrSlug(idOrSlug))
+      if (!row || !canSee(row, privileged, isoNow(clock))) throw new NotFoundError('Article')
       return toArticle(row)
     },
 
     /** The route has already refused `status` other than `published` to callers without a token. */
-    list(query: ListArticlesQuery): Page<ArticleSummary> {
-      const now = new Date().toISOString()
+    async list(query: ListArticlesQuery): Promise<Page<ArticleSummary>> {
+      const now = isoNow(clock)
       const q = query.q?.trim() ? query.q : undefined
+      const terms = q === undefined ? null : queryTerms(q)
       // A query with no word in it (only punctuation, say) matches nothing rather than everything.
-      const match = q === undefined ? null : buildMatchExpression(q)
-      if (q !== undefined && match === null) return emptyPage(query)
-      if (match !== null && query.sort === undefined && query.cursor !== undefined) {
+      if (terms !== null && terms.length === 0)
+        return { data: [], meta: offsetMeta(query.page, query.perPage, 0) }
+      if (terms !== null && query.sort === undefined && query.cursor !== undefined) {
         throw new BadRequestError('The query string is not valid.', [
-          {
-            path: 'cursor',
-            message: 'Not available with q ordered by relevance: use page, or give a sort.',
-          },
+          { path: 'cursor', message: 'Not available with q ordered by relevance: use page, or give a sort.' },
         ])
       }
-      const sortName: Sort = query.sort ?? '-publishedAt'
-      const spec = SORTS[sortName]
       const status = query.status ?? 'published'
-      const conditions: SQL[] = []
-      if (status === 'published') conditions.push(isLive(now))
-      else if (status === 'scheduled') conditions.push(isScheduled(now))
-      else if (status === 'draft') conditions.push(eq(articles.status, 'draft'))
-      if (query.author !== undefined) conditions.push(eq(articles.author, query.author))
-      if (query.tag !== undefined) {
-        const tagIds = db
-          .select({ id: tags.id })
-          .from(tags)
-          .where(eq(tags.slug, slugify(query.tag)))
-        const taggedArticleIds = db
-          .select({ id: articleTags.articleId })
-          .from(articleTags)
-          .where(inArray(articleTags.tagId, tagIds))
-        conditions.push(inArray(articles.id, taggedArticleIds))
-      }
-      const searchFilter: SearchFilter = {
-        status,
-        now,
-        author: query.author,
-        tag: query.tag === undefined ? undefined : slugify(query.tag),
-      }
-      if (match !== null && query.sort === undefined) return rankedPage(match, searchFilter, query)
-      if (match !== null) conditions.push(articleMatches(db, match))
-      const filter = and(...conditions)
+      const tag = query.tag === undefined ? undefined : slugify(query.tag)
+      const filter: SearchFilter = { status, now, author: query.author, tag }
+      if (terms !== null && query.sort === undefined) return rankedPage(terms, filter, query)
+
+      const sort: ArticleSort = query.sort ?? '-publishedAt'
+      const criteria: ListCriteria = { ...filter, matching: terms ? await search.matching(terms) : undefined }
       // With q, the search index counts (exactly, and without walking every live article's index entry).
-      const total =
-        match !== null
-          ? countMatches(db, match, searchFilter)
-          : (db.select({ n: count() }).from(articles).where(filter).get()?.n ?? 0)
-
-      const direction = spec.descending ? desc : asc
-      const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sortName)
-      const rows = db
-        .select(summaryColumns)
-        .from(articles)
-        .where(position ? and(filter, afterPosition(spec, position)) : filter)
-        .orderBy(direction(spec.column), direction(articles.id))
-        .limit(query.perPage + 1)
-        .offset(position ? 0 : (query.page - 1) * query.perPage)
-        .all()
-
+      const total = terms !== null ? await search.count(terms, filter) : await repository.count(criteria)
+      const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort)
+      const rows = await repository.page(criteria, sort, {
+        position,
+        limit: query.perPage + 1,
+        offset: position ? 0 : (query.page - 1) * query.perPage,
+      })
       const hasMore = rows.length > query.perPage
       const pageRows = hasMore ? rows.slice(0, query.perPage) : rows
       const last = pageRows.at(-1)
       const nextCursor =
-        hasMore && last ? encodeCursor({ sort: sortName, value: spec.key(last), id: last.id }) : null
-      const data = toSummaries(db, pageRows)
+        hasMore && last ? encodeCursor({ sort, value: repository.sortKey(sort, last), id: last.id }) : null
+      const data = await summarize(pageRows)
       const meta = position
         ? { perPage: query.perPage, total, nextCursor }
         : offsetMeta(query.page, query.perPage, total, nextCursor)
       return { data, meta }
     },
 
-    create(input: CreateArticleInput): Article {
-      return db.transaction(() => {
-        const now = new Date().toISOString()
-        const status = input.status ?? 'draft'
-        const bodyFormat = input.bodyFormat ?? 'markdown'
-        const derived = derivedFields(input.body, bodyFormat, customExcerpt(input.excerpt))
-        const row = db
-          .insert(articles)
-          .values({
-            slug: chooseSlug(input.slug, input.title),
-            title: input.title,
-            body: input.body,
-            bodyFormat,
-            ...derived.columns,
-            author: input.author ?? null,
-            coverImageUrl: input.coverImageUrl ?? null,
-            status,
-            publishedAt: input.publishedAt ?? (status === 'published' ? now : null),
-            commentsEnabled: input.commentsEnabled ?? true,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get()
-        if (input.tags) replaceTags(row.id, input.tags)
-        indexArticle(db, { ...row, text: derived.text })
-        return toArticle(row)
-      })
-    },
+    create,
 
     /**
-     * Applies a patch. `assertCurrent` sees the article as it stands and may throw (If-Match) before anything
-     * changes; it runs inside the same synchronous transaction, so no other write can slip in between.
+     * Applies a patch. `assertCurrent` sees the article as it stands, locked against other writers, and may
+     * throw (If-Match) before anything changes.
      */
-    update(idOrSlug: string, patch: UpdateArticleInput, assertCurrent?: (current: Article) => void): Article {
-      return db.transaction(() => {
-        const row = findRow(idOrSlug)
+    async update(
+      idOrSlug: string,
+      patch: UpdateArticleInput,
+      assertCurrent?: (current: Article) => void,
+    ): Promise<Article> {
+      const article = await database.transaction(async (tx) => {
+        const row = await repository.find(parseIdOrSlug(idOrSlug), tx, { lock: true })
         if (!row) throw new NotFoundError('Article')
-        assertCurrent?.(toArticle(row))
-        const now = new Date().toISOString()
+        assertCurrent?.(await toArticle(row, tx))
+        const now = isoNow(clock)
         const body = patch.body ?? row.body
         const bodyFormat = patch.bodyFormat ?? row.bodyFormat
         const excerpt =
@@ -282,10 +243,10 @@ export function createArticleService(db: Db) {
         const status = patch.status ?? row.status
         const publishedAt = patch.publishedAt !== undefined ? patch.publishedAt : row.publishedAt
         const derived = derivedFields(body, bodyFormat, excerpt)
-        const updated = db
-          .update(articles)
-          .set({
-            slug: patch.slug !== undefined ? chooseSlug(patch.slug, row.title, row.id) : row.slug,
+        const updated = await repository.update(
+          row.id,
+          {
+            slug: patch.slug !== undefined ? await chooseSlug(tx, patch.slug, row.title, row.id) : row.slug,
             title: patch.title ?? row.title,
             body,
             bodyFormat,
@@ -296,31 +257,31 @@ export function createArticleService(db: Db) {
             publishedAt: publishedAt ?? (status === 'published' ? now : null),
             commentsEnabled: patch.commentsEnabled ?? row.commentsEnabled,
             updatedAt: now,
-          })
-          .where(eq(articles.id, row.id))
-          .returning()
-          .get()
-        if (patch.tags) replaceTags(row.id, patch.tags)
-        // Every update rewrites the index row: it holds the text and copies of status, publishedAt and author.
-        // Tags are not indexed (a tag filter reads article_tags), so replacing them needs nothing more.
-        indexArticle(db, { ...updated, text: derived.text })
-        return toArticle(updated)
+          },
+          tx,
+        )
+        if (patch.tags) await repository.replaceTags(row.id, await tags.resolveNames(patch.tags, tx), tx)
+        // Every update rewrites the index entry: it may hold copies of status, publishedAt and author.
+        await search.index(tx, { ...updated, text: derived.text })
+        return toArticle(updated, tx)
       })
+      await changed(article.id)
+      return article
     },
 
-    /** Deletes the article; its comments, tag links and related links go with it (foreign keys cascade). */
-    remove(idOrSlug: string): void {
-      db.transaction(() => {
-        const row = findRow(idOrSlug)
+    /** Deletes the article; its comments, tag links and related links go with it. */
+    async remove(idOrSlug: string): Promise<void> {
+      const id = await database.transaction(async (tx) => {
+        const row = await repository.find(parseIdOrSlug(idOrSlug), tx, { lock: true })
         if (!row) throw new NotFoundError('Article')
-        unindexArticle(db, row.id)
-        db.delete(articles).where(eq(articles.id, row.id)).run()
+        await search.remove(tx, row.id)
+        await repository.remove(row.id, tx)
+        return row.id
       })
+      await changed(id)
     },
 
-    count(): number {
-      return db.select({ n: count() }).from(articles).get()?.n ?? 0
-    },
+    count: (): Promise<number> => repository.count(),
   }
 }
 

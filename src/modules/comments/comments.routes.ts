@@ -1,7 +1,5 @@
 /** Comments: the public list and post under an article, and /v1/comments for moderators. */
-import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { AppError } from '../../lib/errors.js'
 import { locationOf, OPTIONAL_TOKEN, problems, TOKEN_REQUIRED } from '../../lib/openapi.js'
 import { PageQuerySchema, setPaginationHeaders } from '../../lib/pagination.js'
 import { problemResponse } from '../../lib/problem.js'
@@ -16,29 +14,10 @@ import {
   SubmittedCommentSchema,
   UpdateCommentBodySchema,
 } from './comments.schemas.js'
-import { createCommentService } from './comments.service.js'
-
-class TooManyCommentsError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super(
-      429,
-      'Too Many Requests',
-      `Too many comments from this address; try again in ${retryAfterSeconds} seconds.`,
-    )
-  }
-}
 
 const commentRoutes: FastifyPluginAsyncZod = async (app) => {
-  const comments = createCommentService(app.db, { autoApprove: app.config.COMMENTS_AUTO_APPROVE })
+  const { comments } = app.services
   const editor = app.requireRole('editor')
-
-  // Registered here, not globally: only posting a comment is limited. The key is request.ip, which honours
-  // TRUST_PROXY. The plugin sets Retry-After before throwing; the error handler turns the throw into problem+json.
-  // @see https://github.com/fastify/fastify-rate-limit#options
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) => new TooManyCommentsError(Math.ceil(context.ttl / 1000)),
-  })
 
   /** GET /v1/articles/:idOrSlug/comments */
   app.get(
@@ -58,7 +37,11 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const page = comments.listForArticle(request.params.idOrSlug, request.principal !== null, request.query)
+      const page = await comments.listForArticle(
+        request.params.idOrSlug,
+        request.principal !== null,
+        request.query,
+      )
       setPaginationHeaders(request, reply, page.meta)
       return page
     },
@@ -89,7 +72,7 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const comment = comments.create(request.params.idOrSlug, request.body, {
+      const comment = await comments.create(request.params.idOrSlug, request.body, {
         privileged: request.principal !== null,
         clientIp: request.ip,
       })
@@ -114,7 +97,7 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const page = comments.list(request.query)
+      const page = await comments.list(request.query)
       setPaginationHeaders(request, reply, page.meta)
       return page
     },
@@ -179,7 +162,7 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      comments.remove(request.params.id)
+      await comments.remove(request.params.id)
       return reply.code(204).send()
     },
   )

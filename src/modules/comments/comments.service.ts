@@ -1,10 +1,11 @@
 /** Comments: the public list and submission with its spam checks, and the moderation queue for token holders. */
-import { and, asc, count, desc, eq, ne, type SQL, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
-import { comments } from '../../db/schema.js'
+import type { Database, Executor } from '../../db/database.js'
+import { type Clock, isoNow } from '../../lib/clock.js'
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js'
 import { offsetMeta, type Page } from '../../lib/pagination.js'
-import { findVisibleArticle } from '../articles/articles.queries.js'
+import type { ChangeSignal } from '../../nodes/change-signal.js'
+import type { ArticleService } from '../articles/articles.service.js'
+import type { CommentRepository } from './comments.repository.js'
 import type {
   Comment,
   CommentStatus,
@@ -15,9 +16,12 @@ import type {
   UpdateCommentInput,
 } from './comments.schemas.js'
 
-type CommentRow = typeof comments.$inferSelect
-
-export interface CommentServiceOptions {
+export interface CommentServiceDeps {
+  database: Database
+  repository: CommentRepository
+  articles: Pick<ArticleService, 'findVisible'>
+  clock: Clock
+  changes: ChangeSignal
   /** COMMENTS_AUTO_APPROVE: new comments are approved at once instead of awaiting moderation. */
   autoApprove: boolean
 }
@@ -29,123 +33,70 @@ export interface Submitter {
   clientIp: string | null
 }
 
-// Explicit picks: the e-mail and client IP columns are never selected for an answer.
-const publicColumns = {
-  id: comments.id,
-  articleId: comments.articleId,
-  parentId: comments.parentId,
-  authorName: comments.authorName,
-  authorUrl: comments.authorUrl,
-  body: comments.body,
-  createdAt: comments.createdAt,
-}
-
-const moderatedColumns = { ...publicColumns, status: comments.status, updatedAt: comments.updatedAt }
-
-function toModerated(row: CommentRow): ModeratedComment {
-  return {
-    id: row.id,
-    articleId: row.articleId,
-    parentId: row.parentId,
-    authorName: row.authorName,
-    authorUrl: row.authorUrl,
-    body: row.body,
-    createdAt: row.createdAt,
-    status: row.status,
-    updatedAt: row.updatedAt,
-  }
-}
-
 function invalidParent(): BadRequestError {
   return new BadRequestError('The request body is not valid.', [
     { path: 'parentId', message: 'Not an approved comment of this article' },
   ])
 }
 
-export function createCommentService(db: Db, options: CommentServiceOptions) {
-  const visibleArticle = (idOrSlug: string, privileged: boolean) =>
-    findVisibleArticle(db, idOrSlug, privileged)
-
-  function findRow(id: number): CommentRow {
-    const row = db.select().from(comments).where(eq(comments.id, id)).get()
-    if (!row) throw new NotFoundError('Comment')
-    return row
+export function createCommentService(deps: CommentServiceDeps) {
+  const { database, repository, articles, clock, changes, autoApprove } = deps
+  const changed = async <T extends { id: number }>(comment: T) => {
+    await changes.publish({ topic: 'comments', id: comment.id })
+    return comment
   }
 
-  /** One page and the total in two queries; `columns` decides the shape, so only picked columns are read. */
-  function page<T>(
-    filter: SQL | undefined,
-    order: SQL[],
-    columns: typeof publicColumns | typeof moderatedColumns,
-    query: { page: number; perPage: number },
-  ): Page<T> {
-    const total = db.select({ n: count() }).from(comments).where(filter).get()?.n ?? 0
-    const data = db
-      .select(columns)
-      .from(comments)
-      .where(filter)
-      .orderBy(...order)
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage)
-      .all() as T[]
-    return { data, meta: offsetMeta(query.page, query.perPage, total) }
+  async function findOrFail(id: number, tx: Executor = database, lock = false) {
+    const comment = await repository.find(id, tx, { lock })
+    if (!comment) throw new NotFoundError('Comment')
+    return comment
   }
 
   return {
     /** Approved comments of a visible article, oldest first, flat: threads are rebuilt from parentId. */
-    listForArticle(
+    async listForArticle(
       idOrSlug: string,
       privileged: boolean,
       query: { page: number; perPage: number },
-    ): Page<Comment> {
-      const article = visibleArticle(idOrSlug, privileged)
-      return page<Comment>(
-        and(eq(comments.articleId, article.id), eq(comments.status, 'approved')),
-        [asc(comments.createdAt), asc(comments.id)],
-        publicColumns,
-        query,
+    ): Promise<Page<Comment>> {
+      const article = await articles.findVisible(idOrSlug, privileged)
+      const { rows, total } = await repository.page<Comment>(
+        { articleId: article.id, status: 'approved' },
+        'oldest',
+        false,
+        { limit: query.perPage, offset: (query.page - 1) * query.perPage },
       )
+      return { data: rows, meta: offsetMeta(query.page, query.perPage, total) }
     },
 
     /**
      * Files a new comment. A filled honeypot files it as spam, and the answer shows the status an honest comment
-     * would have got, so a bot learns nothing. Checks and insert share one synchronous transaction, so two equal
-     * posts cannot both pass the duplicate check.
+     * would have got, so a bot learns nothing. Submissions to one article take turns (a lock on the article), so
+     * two equal posts cannot both pass the duplicate check, on either engine.
      */
-    create(idOrSlug: string, input: CreateCommentInput, submitter: Submitter): SubmittedComment {
-      return db.transaction(() => {
-        const article = visibleArticle(idOrSlug, submitter.privileged)
+    async create(
+      idOrSlug: string,
+      input: CreateCommentInput,
+      submitter: Submitter,
+    ): Promise<SubmittedComment> {
+      const comment = await database.transaction(async (tx) => {
+        const article = await articles.findVisible(idOrSlug, submitter.privileged, tx)
         if (!article.commentsEnabled) throw new ForbiddenError('Comments are closed on this article.')
+        await tx.lock(`comments:${article.id}`)
         const parentId = input.parentId ?? null
         if (parentId !== null) {
-          const parent = db
-            .select({ articleId: comments.articleId, status: comments.status })
-            .from(comments)
-            .where(eq(comments.id, parentId))
-            .get()
+          const parent = await repository.find(parentId, tx)
           if (!parent || parent.articleId !== article.id || parent.status !== 'approved')
             throw invalidParent()
         }
-        const duplicate = db
-          .select({ id: comments.id })
-          .from(comments)
-          .where(
-            and(
-              eq(comments.articleId, article.id),
-              eq(comments.body, input.body),
-              sql`lower(${comments.authorEmail}) = lower(${input.authorEmail})`,
-              ne(comments.status, 'trash'),
-            ),
-          )
-          .get()
-        if (duplicate) throw new ConflictError('This comment has been posted already.')
+        if (await repository.hasDuplicate(article.id, input.authorEmail, input.body, tx))
+          throw new ConflictError('This comment has been posted already.')
 
-        const honestStatus: CommentStatus = options.autoApprove ? 'approved' : 'pending'
+        const honestStatus: CommentStatus = autoApprove ? 'approved' : 'pending'
         const isBot = input.honeypot !== undefined && input.honeypot.trim() !== ''
-        const now = new Date().toISOString()
-        const row = db
-          .insert(comments)
-          .values({
+        const now = isoNow(clock)
+        const row = await repository.insert(
+          {
             articleId: article.id,
             parentId,
             authorName: input.authorName,
@@ -156,73 +107,65 @@ export function createCommentService(db: Db, options: CommentServiceOptions) {
             clientIp: submitter.clientIp,
             createdAt: now,
             updatedAt: now,
-          })
-          .returning(moderatedColumns)
-          .get()
+          },
+          tx,
+        )
         const { updatedAt: _internal, ...submitted } = row
         return { ...submitted, status: honestStatus }
       })
+      return changed(comment)
     },
 
     /** The moderation queue: every status unless one is asked for, newest first. */
-    list(query: ListCommentsQuery): Page<ModeratedComment> {
-      const conditions: SQL[] = []
-      if (query.status !== undefined) conditions.push(eq(comments.status, query.status))
-      if (query.articleId !== undefined) conditions.push(eq(comments.articleId, query.articleId))
-      return page<ModeratedComment>(
-        and(...conditions),
-        [desc(comments.createdAt), desc(comments.id)],
-        moderatedColumns,
-        query,
+    async list(query: ListCommentsQuery): Promise<Page<ModeratedComment>> {
+      const { rows, total } = await repository.page<ModeratedComment>(
+        { status: query.status, articleId: query.articleId },
+        'newest',
+        true,
+        { limit: query.perPage, offset: (query.page - 1) * query.perPage },
       )
+      return { data: rows, meta: offsetMeta(query.page, query.perPage, total) }
     },
 
-    get(id: number): ModeratedComment {
-      return toModerated(findRow(id))
-    },
+    get: (id: number): Promise<ModeratedComment> => findOrFail(id),
 
     /**
-     * Changes status and body. `assertCurrent` sees the comment as it stands and may throw (If-Match) before
-     * anything changes. commentCount needs no upkeep: it is counted from approved rows on every read.
+     * Changes status and body. `assertCurrent` sees the comment as it stands, locked against other writers, and
+     * may throw (If-Match) before anything changes. commentCount is counted from approved rows on every read.
      */
-    update(
+    async update(
       id: number,
       patch: UpdateCommentInput,
       assertCurrent?: (current: ModeratedComment) => void,
-    ): ModeratedComment {
-      return db.transaction(() => {
-        const current = toModerated(findRow(id))
+    ): Promise<ModeratedComment> {
+      const comment = await database.transaction(async (tx) => {
+        const current = await findOrFail(id, tx, true)
         assertCurrent?.(current)
         if (patch.status === undefined && patch.body === undefined) return current
-        const updated = db
-          .update(comments)
-          .set({
+        return repository.update(
+          id,
+          {
             status: patch.status ?? current.status,
             body: patch.body ?? current.body,
-            updatedAt: new Date().toISOString(),
-          })
-          .where(eq(comments.id, id))
-          .returning()
-          .get()
-        return toModerated(updated)
+            updatedAt: isoNow(clock),
+          },
+          tx,
+        )
       })
+      return changed(comment)
     },
 
-    /** Deletes a comment for good; its replies are kept and move up to its parent (top level if it had none). */
-    remove(id: number): void {
-      db.transaction(() => {
-        const row = findRow(id)
-        db.update(comments)
-          .set({ parentId: row.parentId, updatedAt: new Date().toISOString() })
-          .where(eq(comments.parentId, id))
-          .run()
-        db.delete(comments).where(eq(comments.id, id)).run()
+    /** Deletes a comment for good; its replies are kept and move up to its parent. */
+    async remove(id: number): Promise<void> {
+      const current = await database.transaction(async (tx) => {
+        const current = await findOrFail(id, tx, true)
+        await repository.remove(current, isoNow(clock), tx)
+        return current
       })
+      await changed(current)
     },
 
-    count(): number {
-      return db.select({ n: count() }).from(comments).get()?.n ?? 0
-    },
+    count: (): Promise<number> => repository.count(),
   }
 }
 

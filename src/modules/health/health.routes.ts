@@ -1,5 +1,4 @@
 /** GET /health: 200 while the database answers, 503 otherwise. Outside /v1, for load balancers and Docker. */
-import { sql } from 'drizzle-orm'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { problems } from '../../lib/openapi.js'
@@ -16,20 +15,21 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['operations'],
         operationId: 'getHealth',
         summary: 'Health check',
-        description: 'For load balancers and Docker: 200 while the database answers, 503 otherwise.',
+        description:
+          'For load balancers and Docker: 200 while the database (and Redis, when REDIS_URL is set) answers, 503 otherwise.',
         security: [],
         response: { 200: HealthSchema, ...problems(503) },
       },
     },
     async (request, reply) => {
       try {
-        app.db.get(sql`select 1`)
+        await app.services.check()
         // A cached "ok" during an outage would hide it from the load balancer.
         reply.header('cache-control', 'no-store')
         return { status: 'ok' as const }
       } catch (error) {
         request.log.error({ err: { name: (error as Error).name } }, 'health check failed')
-        return sendProblem(reply, problem(503, 'The database does not answer.'))
+        return sendProblem(reply, problem(503, 'A service this node depends on does not answer.'))
       }
     },
   )

@@ -9,10 +9,9 @@ import {
   RelatedQuerySchema,
   ReplaceRelatedBodySchema,
 } from './related.schemas.js'
-import { createRelatedService } from './related.service.js'
 
 const relatedRoutes: FastifyPluginAsyncZod = async (app) => {
-  const related = createRelatedService(app.db)
+  const { related } = app.services
   const editor = app.requireRole('editor')
 
   /** GET /v1/articles/:idOrSlug/related */
@@ -76,7 +75,7 @@ const relatedRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { articleId, list } = related.append(request.params.idOrSlug, request.body.articleId)
+      const { articleId, list } = await related.append(request.params.idOrSlug, request.body.articleId)
       reply.code(201).header('location', `/v1/articles/${articleId}/related`)
       return list
     },
@@ -98,7 +97,7 @@ const relatedRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      related.remove(request.params.idOrSlug, request.params.relatedId)
+      await related.remove(request.params.idOrSlug, request.params.relatedId)
       return reply.code(204).send()
     },
   )

@@ -1,4 +1,4 @@
-/** Turns what a reader typed into a safe FTS5 MATCH expression: every word a quoted string, all ANDed. */
+/** Turns what a reader typed into the analyzed terms every search index takes, and prefix forms for tag names. */
 import { analyze, stemArabic, tokenize } from '../../lib/arabic.js'
 
 /** Longer queries are a 400 rather than silently cut, so no one is surprised by what was searched. */
@@ -7,25 +7,9 @@ export const MAX_QUERY_LENGTH = 200
 /** More distinct words than this add nothing to a news search and only cost time; the rest are ignored. */
 export const MAX_QUERY_TERMS = 32
 
-/** An FTS5 string: the text in double quotes, inner quotes doubled. Nothing inside it is FTS5 syntax. */
-export function quoteFtsString(term: string): string {
-  return `"${term.replaceAll('"', '""')}"`
-}
-
 /** The distinct analyzed terms of a query, in order; the same analyzer the documents went through. */
 export function queryTerms(q: string): string[] {
   return [...new Set(analyze(q))].slice(0, MAX_QUERY_TERMS)
-}
-
-/**
- * The MATCH expression for `q`, or null when it has no word to search for (only punctuation, say).
- * `NEAR`, `AND`, `title:`, `*`, `-` and parentheses never reach FTS5 as operators: the tokenizer drops the
- * punctuation, and what remains is quoted, so `NOT` is searched as the word "not".
- */
-export function buildMatchExpression(q: string): string | null {
-  const terms = queryTerms(q)
-  if (terms.length === 0) return null
-  return terms.map(quoteFtsString).join(' AND ')
 }
 
 /** Both spellings a query word may take for a prefix match on names: normalized, and its Light10 stem. */
@@ -50,4 +34,29 @@ export function namePrefixMatches(queryForms: string[][], forms: string[]): bool
   return queryForms.every((alternatives) =>
     alternatives.some((prefix) => forms.some((form) => form.startsWith(prefix))),
   )
+}
+
+// A name's forms depend on the name alone, so they are cached by name; the cap bounds memory.
+const nameFormsCache = new Map<string, string[]>()
+const NAME_CACHE_LIMIT = 50_000
+
+function cachedNameForms(name: string): string[] {
+  let forms = nameFormsCache.get(name)
+  if (forms === undefined) {
+    if (nameFormsCache.size >= NAME_CACHE_LIMIT) nameFormsCache.clear()
+    forms = nameForms(name)
+    nameFormsCache.set(name, forms)
+  }
+  return forms
+}
+
+/**
+ * The names (with their ids) that have, for every query word, a word starting with it (both normalized, or both
+ * stemmed): `اير` finds `إيران`. Tags are few, so they are matched in JS with the one normalizer rather than
+ * kept in a second index. Null when the query has no word.
+ */
+export function matchingNames<T extends { name: string }>(q: string, candidates: T[]): T[] | null {
+  const query = prefixForms(q)
+  if (query.length === 0) return null
+  return candidates.filter((candidate) => namePrefixMatches(query, cachedNameForms(candidate.name)))
 }

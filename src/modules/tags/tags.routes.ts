@@ -11,10 +11,9 @@ import {
   TagSchema,
   UpdateTagBodySchema,
 } from './tags.schemas.js'
-import { createTagService } from './tags.service.js'
 
 const tagRoutes: FastifyPluginAsyncZod = async (app) => {
-  const tags = createTagService(app.db)
+  const { tags } = app.services
   const editor = app.requireRole('editor')
 
   /** GET /v1/tags */
@@ -34,7 +33,7 @@ const tagRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const page = tags.list(request.query)
+      const page = await tags.list(request.query)
       setPaginationHeaders(request, reply, page.meta)
       return page
     },
@@ -73,7 +72,7 @@ const tagRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const tag = tags.create(request.body)
+      const tag = await tags.create(request.body)
       reply.code(201).header('location', locationOf('tags', tag.id))
       return tag
     },
@@ -97,11 +96,10 @@ const tagRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TagSchema, ...problems(400, 401, 403, 404, 409, 412) },
       },
     },
-    async (request) => {
-      // Read, check and write run without an await in between, so no other write can slip in.
-      assertIfMatch(request, TagSchema, tags.get(request.params.idOrSlug))
-      return tags.update(request.params.idOrSlug, request.body)
-    },
+    async (request) =>
+      tags.update(request.params.idOrSlug, request.body, (current) =>
+        assertIfMatch(request, TagSchema, current),
+      ),
   )
 
   /** DELETE /v1/tags/:idOrSlug */
@@ -120,7 +118,7 @@ const tagRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      tags.remove(request.params.idOrSlug)
+      await tags.remove(request.params.idOrSlug)
       return reply.code(204).send()
     },
   )

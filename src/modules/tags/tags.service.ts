@@ -1,75 +1,38 @@
-/** Tags: lookup by id or slug, lists with the count of articles the public can see, and find-or-create by name. */
-import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
-import { articles, articleTags, tags } from '../../db/schema.js'
+/** Tags: lookup by id or slug, lists with the count of articles the public can see, and resolving names. */
+import type { Database, Executor } from '../../db/database.js'
+import { type Clock, isoNow } from '../../lib/clock.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { offsetMeta, type Page } from '../../lib/pagination.js'
-import { givenSlug, type IdOrSlug, parseIdOrSlug } from '../../lib/slug.js'
-import { isLive } from '../articles/articles.queries.js'
-import { matchingTagIds, tagIn } from '../search/search.repository.js'
+import { givenSlug, parseIdOrSlug } from '../../lib/slug.js'
+import type { ChangeSignal } from '../../nodes/change-signal.js'
+import { matchingNames } from '../search/search.query.js'
+import type { TagRepository } from './tags.repository.js'
 import type { CreateTagInput, ListTagsQuery, Tag, UpdateTagInput } from './tags.schemas.js'
 
-function byRef(ref: IdOrSlug): SQL {
-  return 'id' in ref ? eq(tags.id, ref.id) : eq(tags.slug, ref.slug)
+export interface TagServiceDeps {
+  database: Database
+  repository: TagRepository
+  clock: Clock
+  changes: ChangeSignal
 }
 
-/** Live articles carrying the tag: a correlated count the list can also sort by. */
-function articleCountOf(db: Db, now: string) {
-  const counted = db
-    .select({ n: count() })
-    .from(articleTags)
-    .innerJoin(articles, eq(articles.id, articleTags.articleId))
-    .where(and(eq(articleTags.tagId, tags.id), isLive(now)))
-  return sql<number>`(${counted})`.mapWith(Number)
-}
-
-function tagColumns(db: Db, now: string) {
-  return {
-    id: tags.id,
-    slug: tags.slug,
-    name: tags.name,
-    description: tags.description,
-    articleCount: articleCountOf(db, now),
-    createdAt: tags.createdAt,
-    updatedAt: tags.updatedAt,
+export function createTagService({ database, repository, clock, changes }: TagServiceDeps) {
+  const changed = async <T extends { id: number }>(tag: T) => {
+    await changes.publish({ topic: 'tags', id: tag.id })
+    return tag
   }
-}
 
-/**
- * The ids of the tags named, in order and without repeats, creating the missing ones. Names are matched by
- * their slug, so `Iran`, `iran` and `IRAN` are one tag. Runs inside the caller's transaction.
- */
-export function findOrCreateTagIds(db: Db, names: string[]): number[] {
-  const ids: number[] = []
-  names.forEach((name, index) => {
-    const slug = givenSlug(name, `tags.${index}`)
-    const now = new Date().toISOString()
-    const existing = db.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()
-    const id =
-      existing?.id ??
-      db.insert(tags).values({ slug, name, createdAt: now, updatedAt: now }).returning({ id: tags.id }).get()
-        .id
-    if (!ids.includes(id)) ids.push(id)
-  })
-  return ids
-}
-
-export function createTagService(db: Db) {
-  function get(idOrSlug: string): Tag {
-    const tag = db
-      .select(tagColumns(db, new Date().toISOString()))
-      .from(tags)
-      .where(byRef(parseIdOrSlug(idOrSlug)))
-      .get()
+  async function get(idOrSlug: string, tx: Executor = database): Promise<Tag> {
+    const tag = await repository.find(parseIdOrSlug(idOrSlug), isoNow(clock), tx)
     if (!tag) throw new NotFoundError('Tag')
     return tag
   }
 
   /** Tags are one per slug: a given slug or a name whose slug is taken is a conflict, never `-2`. */
-  function chooseSlug(given: string | undefined, name: string, exceptId?: number): string {
+  async function chooseSlug(tx: Executor, given: string | undefined, name: string, exceptId?: number) {
     const slug = given === undefined ? givenSlug(name, 'name') : givenSlug(given, 'slug')
-    const row = db.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).get()
-    if (row !== undefined && row.id !== exceptId) {
+    const owner = await repository.slugOwner(slug, tx)
+    if (owner !== undefined && owner !== exceptId) {
       const path = given === undefined ? 'name' : 'slug'
       throw new ConflictError(`A tag with that ${path} exists already.`, [{ path, message: 'Taken' }])
     }
@@ -77,65 +40,92 @@ export function createTagService(db: Db) {
   }
 
   return {
-    get,
+    get: (idOrSlug: string) => get(idOrSlug),
 
-    list(query: ListTagsQuery): Page<Tag> {
-      const columns = tagColumns(db, new Date().toISOString())
-      const order =
-        query.sort === '-articleCount'
-          ? [desc(columns.articleCount), asc(tags.name), asc(tags.id)]
-          : [asc(tags.name), asc(tags.id)]
+    async list(query: ListTagsQuery): Promise<Page<Tag>> {
       const q = query.q?.trim() ? query.q : undefined
-      const ids = q === undefined ? undefined : matchingTagIds(db, q)
+      const ids =
+        q === undefined ? undefined : matchingNames(q, await repository.names())?.map((tag) => tag.id)
       if (ids === null || ids?.length === 0)
         return { data: [], meta: offsetMeta(query.page, query.perPage, 0) }
-      const filter = ids === undefined ? undefined : tagIn(ids)
-      const total = db.select({ n: count() }).from(tags).where(filter).get()?.n ?? 0
-      const data = db
-        .select(columns)
-        .from(tags)
-        .where(filter)
-        .orderBy(...order)
-        .limit(query.perPage)
-        .offset((query.page - 1) * query.perPage)
-        .all()
+      const total = await repository.count(ids)
+      const data = await repository.page(isoNow(clock), query.sort, {
+        ids,
+        limit: query.perPage,
+        offset: (query.page - 1) * query.perPage,
+      })
       return { data, meta: offsetMeta(query.page, query.perPage, total) }
     },
 
-    create(input: CreateTagInput): Tag {
-      const now = new Date().toISOString()
-      const row = db
-        .insert(tags)
-        .values({
-          slug: chooseSlug(input.slug, input.name),
-          name: input.name,
-          description: input.description ?? '',
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning({ id: tags.id })
-        .get()
-      return get(String(row.id))
+    async create(input: CreateTagInput): Promise<Tag> {
+      const tag = await database.transaction(async (tx) => {
+        const now = isoNow(clock)
+        const id = await repository.insert(
+          {
+            slug: await chooseSlug(tx, input.slug, input.name),
+            name: input.name,
+            description: input.description ?? '',
+            createdAt: now,
+            updatedAt: now,
+          },
+          tx,
+        )
+        return get(String(id), tx)
+      })
+      return changed(tag)
     },
 
-    update(idOrSlug: string, patch: UpdateTagInput): Tag {
-      const current = get(idOrSlug)
-      db.update(tags)
-        .set({
-          slug: patch.slug !== undefined ? chooseSlug(patch.slug, current.name, current.id) : current.slug,
-          name: patch.name ?? current.name,
-          description: patch.description ?? current.description,
-          updatedAt: new Date().toISOString(),
-        })
-        .where(eq(tags.id, current.id))
-        .run()
-      return get(String(current.id))
+    /** `assertCurrent` sees the tag as it stands, locked against other writers, before anything changes. */
+    async update(
+      idOrSlug: string,
+      patch: UpdateTagInput,
+      assertCurrent?: (current: Tag) => void,
+    ): Promise<Tag> {
+      const tag = await database.transaction(async (tx) => {
+        const row = await repository.findForUpdate(parseIdOrSlug(idOrSlug), tx)
+        if (!row) throw new NotFoundError('Tag')
+        assertCurrent?.(await get(String(row.id), tx))
+        await repository.update(
+          row.id,
+          {
+            slug: patch.slug !== undefined ? await chooseSlug(tx, patch.slug, row.name, row.id) : row.slug,
+            name: patch.name ?? row.name,
+            description: patch.description ?? row.description,
+            updatedAt: isoNow(clock),
+          },
+          tx,
+        )
+        return get(String(row.id), tx)
+      })
+      return changed(tag)
     },
 
-    /** Deletes the tag; its links to articles go with it (foreign keys cascade). */
-    remove(idOrSlug: string): void {
-      const current = get(idOrSlug)
-      db.delete(tags).where(eq(tags.id, current.id)).run()
+    /** Deletes the tag; its links to articles go with it. */
+    async remove(idOrSlug: string): Promise<void> {
+      const row = await database.transaction(async (tx) => {
+        const row = await repository.findForUpdate(parseIdOrSlug(idOrSlug), tx)
+        if (!row) throw new NotFoundError('Tag')
+        await repository.remove(row.id, tx)
+        return row
+      })
+      await changed(row)
+    },
+
+    /**
+     * The ids of the tags named, in order and without repeats, creating the missing ones inside the caller's
+     * transaction. Names are matched by their slug, so `Iran`, `iran` and `IRAN` are one tag.
+     */
+    async resolveNames(names: string[], tx: Executor): Promise<number[]> {
+      const ids: number[] = []
+      for (const [index, name] of names.entries()) {
+        const slug = givenSlug(name, `tags.${index}`)
+        const now = isoNow(clock)
+        const id =
+          (await repository.slugOwner(slug, tx)) ??
+          (await repository.insertOrFind({ slug, name, createdAt: now, updatedAt: now }, tx))
+        if (!ids.includes(id)) ids.push(id)
+      }
+      return ids
     },
   }
 }

@@ -3,10 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { locationOf, problems, TOKEN_REQUIRED } from '../../lib/openapi.js'
 import { IdParamsSchema, NoContentSchema } from '../../lib/schemas.js'
 import { CreatedTokenSchema, CreateTokenBodySchema, TokenListSchema, TokenSchema } from './tokens.schemas.js'
-import { createTokenService } from './tokens.service.js'
 
 const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
-  const tokens = createTokenService(app.db, app.config.ADMIN_TOKEN)
+  const { tokens } = app.services
   app.addHook('onRequest', app.requireRole('admin'))
 
   /** POST /v1/tokens */
@@ -24,7 +23,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const token = tokens.create(request.body)
+      const token = await tokens.create(request.body)
       reply.code(201).header('location', locationOf('tokens', token.id))
       return token
     },
@@ -44,7 +43,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TokenListSchema, ...problems(401, 403) },
       },
     },
-    async () => ({ data: tokens.list() }),
+    async () => ({ data: await tokens.list() }),
   )
 
   /** GET /v1/tokens/:id */
@@ -79,7 +78,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      tokens.remove(request.params.id)
+      await tokens.remove(request.params.id)
       return reply.code(204).send()
     },
   )

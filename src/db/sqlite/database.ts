@@ -1,0 +1,125 @@
+/**
+ * SQLite through better-sqlite3: synchronous inside, async at the edge. One connection serves everything; a
+ * transaction holds it, and every query from outside that transaction waits until it ends, so no request reads
+ * another's uncommitted rows or writes into its transaction between two awaits.
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import BetterSqlite3 from 'better-sqlite3'
+import { asc, desc, type SQL, sql } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { type Database, driverCode, type Executor, type Query } from '../database.js'
+import * as schema from './schema.js'
+
+// src/db/sqlite and dist/db/sqlite sit at the same depth, so this resolves to the repo's folder from both.
+export const sqliteMigrationsFolder = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url))
+
+const UNIQUE_VIOLATIONS = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'])
+
+export type SynchronousMode = 'normal' | 'full'
+
+export interface SqliteDatabase extends Database {
+  readonly engine: 'sqlite'
+  /** The driver itself, for the engine's own chores (backups, pragmas) and tests that look at stored rows. */
+  readonly sqlite: BetterSqlite3.Database
+  /** Runs synchronous driver work once no transaction is open: nothing else runs on the connection meanwhile. */
+  read<T>(fn: () => T): Promise<T>
+}
+
+/** `url` is a file path, `file:…` or `:memory:`; the file's folder is created when missing. */
+export function openSqlite(url: string): SqliteDatabase {
+  const path = url.startsWith('file:') ? url.slice('file:'.length) : url
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new BetterSqlite3(path)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('foreign_keys = ON')
+  // Gathers planner statistics where they are missing or stale (https://sqlite.org/pragma.html#pragma_optimize).
+  sqlite.pragma('optimize = 0x10002')
+  const qb = drizzle({ client: sqlite, schema })
+
+  // The open transaction, if any: what outside queries wait for.
+  let active: Promise<void> | null = null
+  /**
+   * Runs `fn` once no transaction is open. The check and the call happen in one synchronous step, so no
+   * transaction can begin in between; with none open, which is nearly always, `fn` runs at once.
+   */
+  function whenIdle<T>(fn: () => T): Promise<T> {
+    if (active) return active.then(() => whenIdle(fn))
+    try {
+      return Promise.resolve(fn())
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  // Inside a transaction: straight to the driver.
+  const inside: Executor = {
+    qb,
+    all: async <T>(query: Query<T>) => query.all(),
+    get: async <T>(query: Query<T>) => (query as unknown as { get(): T | undefined }).get(),
+    run: async (query) => void query.run(),
+    rows: async <T>(query: SQL) => qb.all<T>(query),
+    forUpdate: (query) => query,
+    lock: async () => {},
+    transaction: (fn) => fn(inside),
+  }
+
+  // Outside: wait for the open transaction, then run synchronously.
+  const outside: Executor = {
+    qb,
+    all: <T>(query: Query<T>) => whenIdle(() => query.all()),
+    get: <T>(query: Query<T>) => whenIdle(() => (query as unknown as { get(): T | undefined }).get()),
+    run: (query) => whenIdle(() => void query.run()),
+    rows: <T>(query: SQL) => whenIdle(() => qb.all<T>(query)),
+    forUpdate: (query) => query,
+    lock: async () => {},
+    async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
+      // Checked again after every wake-up: several writers may wait for the same transaction to end.
+      while (active) await active
+      let release = () => {}
+      active = new Promise((resolve) => {
+        release = resolve
+      })
+      try {
+        // IMMEDIATE takes the write lock now: another process on the same file waits (busy_timeout), not fails.
+        sqlite.exec('BEGIN IMMEDIATE')
+        const result = await fn(inside)
+        sqlite.exec('COMMIT')
+        return result
+      } catch (error) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
+        throw error
+      } finally {
+        active = null
+        release()
+      }
+    },
+  }
+
+  return {
+    ...outside,
+    engine: 'sqlite',
+    sqlite,
+    tables: schema,
+    read: (fn) => whenIdle(fn),
+    asc: (column) => asc(column),
+    desc: (column) => desc(column),
+    inIds: (column: SQLiteColumn, ids: number[]) =>
+      sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+    isUniqueViolation: (error) => UNIQUE_VIOLATIONS.has(driverCode(error) ?? ''),
+    migrate: () => whenIdle(() => migrate(qb, { migrationsFolder: sqliteMigrationsFolder })),
+    ping: () => whenIdle(() => void sqlite.prepare('select 1').get()),
+    close: () =>
+      whenIdle(() => {
+        if (!sqlite.open) return
+        // A last optimize, as SQLite advises before closing a long-lived connection.
+        sqlite.pragma('optimize')
+        sqlite.close()
+      }),
+  }
+}

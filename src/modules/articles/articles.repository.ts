@@ -1,0 +1,223 @@
+/** The articles' queries, written once over Drizzle for both engines: rows, list pages, summaries, tag links. */
+import { and, count, eq, gt, inArray, isNotNull, isNull, lt, or, type SQL } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import type { Database, Executor } from '../../db/database.js'
+import type { CursorPosition } from '../../lib/pagination.js'
+import type { IdOrSlug } from '../../lib/slug.js'
+import type { ArticleSummary, ListArticlesQuery } from './articles.schemas.js'
+import { isLive, isScheduled } from './articles.visibility.js'
+
+export type ArticleRow = Database['tables']['articles']['$inferSelect']
+export type NewArticleRow = Database['tables']['articles']['$inferInsert']
+export type SummaryRow = Omit<ArticleRow, 'body' | 'bodyFormat' | 'html' | 'excerptIsCustom'>
+export type ArticleSort = NonNullable<ListArticlesQuery['sort']>
+export type StatusFilter = NonNullable<ListArticlesQuery['status']>
+type TagRef = ArticleSummary['tags'][number]
+
+/** What a list asks for, already decided by the service. */
+export interface ListCriteria {
+  status: StatusFilter
+  now: string
+  author?: string
+  /** A tag slug, normalized. */
+  tag?: string
+  /** A condition on articles.id from the SearchIndex. */
+  matching?: SQL
+}
+
+export function createArticleRepository(database: Database) {
+  const { articles, articleTags, tags, comments } = database.tables
+
+  const summaryColumns = {
+    id: articles.id,
+    slug: articles.slug,
+    title: articles.title,
+    excerpt: articles.excerpt,
+    author: articles.author,
+    coverImageUrl: articles.coverImageUrl,
+    status: articles.status,
+    publishedAt: articles.publishedAt,
+    commentsEnabled: articles.commentsEnabled,
+    readingTimeMinutes: articles.readingTimeMinutes,
+    createdAt: articles.createdAt,
+    updatedAt: articles.updatedAt,
+  }
+
+  const sortColumns: Record<ArticleSort, { column: SQLiteColumn; descending: boolean }> = {
+    '-publishedAt': { column: articles.publishedAt, descending: true },
+    publishedAt: { column: articles.publishedAt, descending: false },
+    '-updatedAt': { column: articles.updatedAt, descending: true },
+    title: { column: articles.title, descending: false },
+  }
+
+  const byRef = (ref: IdOrSlug): SQL => ('id' in ref ? eq(articles.id, ref.id) : eq(articles.slug, ref.slug))
+
+  function criteria(c: ListCriteria): SQL | undefined {
+    const conditions: SQL[] = []
+    if (c.status === 'published') conditions.push(isLive(articles, c.now))
+    else if (c.status === 'scheduled') conditions.push(isScheduled(articles, c.now))
+    else if (c.status === 'draft') conditions.push(eq(articles.status, 'draft'))
+    if (c.author !== undefined) conditions.push(eq(articles.author, c.author))
+    if (c.tag !== undefined) {
+      const tagged = database.qb
+        .select({ id: articleTags.articleId })
+        .from(articleTags)
+        .innerJoin(tags, eq(tags.id, articleTags.tagId))
+        .where(eq(tags.slug, c.tag))
+      conditions.push(inArray(articles.id, tagged))
+    }
+    if (c.matching !== undefined) conditions.push(c.matching)
+    return and(...conditions)
+  }
+
+  /** Rows strictly after a keyset position, NULL sorting first as on SQLite (database.asc/desc). */
+  function afterPosition(sort: ArticleSort, position: CursorPosition): SQL {
+    const { column, descending } = sortColumns[sort]
+    const value = position.value === null ? null : String(position.value)
+    if (descending) {
+      if (value === null) return and(isNull(column), lt(articles.id, position.id)) as SQL
+      return or(
+        lt(column, value),
+        and(eq(column, value), lt(articles.id, position.id)),
+        isNull(column),
+      ) as SQL
+    }
+    if (value === null) return or(and(isNull(column), gt(articles.id, position.id)), isNotNull(column)) as SQL
+    return or(gt(column, value), and(eq(column, value), gt(articles.id, position.id))) as SQL
+  }
+
+  return {
+    /** The sort key of a row, as a cursor stores it. */
+    sortKey(sort: ArticleSort, row: SummaryRow): string | null {
+      return sort === 'title' ? row.title : sort === '-updatedAt' ? row.updatedAt : row.publishedAt
+    },
+
+    find(ref: IdOrSlug, tx: Executor = database, options: { lock?: boolean } = {}) {
+      const query = tx.qb.select().from(articles).where(byRef(ref)).limit(1)
+      return tx.get(options.lock ? tx.forUpdate(query) : query)
+    },
+
+    /** The few columns visibility and commenting need. */
+    findState(ref: IdOrSlug, tx: Executor = database) {
+      return tx.get(
+        tx.qb
+          .select({
+            id: articles.id,
+            status: articles.status,
+            publishedAt: articles.publishedAt,
+            commentsEnabled: articles.commentsEnabled,
+          })
+          .from(articles)
+          .where(byRef(ref))
+          .limit(1),
+      )
+    },
+
+    async slugOwner(slug: string, tx: Executor): Promise<number | undefined> {
+      const row = await tx.get(
+        tx.qb.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)).limit(1),
+      )
+      return row?.id
+    },
+
+    async insert(values: NewArticleRow, tx: Executor): Promise<ArticleRow> {
+      const [row] = await tx.all(tx.qb.insert(articles).values(values).returning())
+      return row as ArticleRow
+    },
+
+    async update(id: number, values: Partial<NewArticleRow>, tx: Executor): Promise<ArticleRow> {
+      const [row] = await tx.all(tx.qb.update(articles).set(values).where(eq(articles.id, id)).returning())
+      return row as ArticleRow
+    },
+
+    /** Comments, tag links and related links go with it (foreign keys cascade). */
+    remove(id: number, tx: Executor): Promise<void> {
+      return tx.run(tx.qb.delete(articles).where(eq(articles.id, id)))
+    },
+
+    async replaceTags(articleId: number, tagIds: number[], tx: Executor): Promise<void> {
+      await tx.run(tx.qb.delete(articleTags).where(eq(articleTags.articleId, articleId)))
+      if (tagIds.length === 0) return
+      await tx.run(
+        tx.qb.insert(articleTags).values(tagIds.map((tagId, position) => ({ articleId, tagId, position }))),
+      )
+    },
+
+    async count(c?: ListCriteria, tx: Executor = database): Promise<number> {
+      const row = await tx.get(
+        tx.qb
+          .select({ n: count() })
+          .from(articles)
+          .where(c ? criteria(c) : undefined),
+      )
+      return row?.n ?? 0
+    },
+
+    /** One page in the sort's order, one row more than asked so the caller knows whether more follow. */
+    page(
+      c: ListCriteria,
+      sort: ArticleSort,
+      page: { position?: CursorPosition; limit: number; offset: number },
+      tx: Executor = database,
+    ): Promise<SummaryRow[]> {
+      const { column, descending } = sortColumns[sort]
+      const direction = descending ? database.desc : database.asc
+      const filter = criteria(c)
+      return tx.all(
+        tx.qb
+          .select(summaryColumns)
+          .from(articles)
+          .where(page.position ? and(filter, afterPosition(sort, page.position)) : filter)
+          .orderBy(direction(column), direction(articles.id))
+          .limit(page.limit)
+          .offset(page.offset),
+      )
+    },
+
+    /** Summary rows by id, in the order of `ids`. */
+    async summaryRows(ids: number[], tx: Executor = database): Promise<SummaryRow[]> {
+      if (ids.length === 0) return []
+      const rows = await tx.all(tx.qb.select(summaryColumns).from(articles).where(inArray(articles.id, ids)))
+      const byId = new Map(rows.map((row) => [row.id, row]))
+      return ids.flatMap((id) => byId.get(id) ?? [])
+    },
+
+    /** The columns of the summary form, for the related module's queries that list articles. */
+    summaryColumns,
+
+    /** The tags of many articles in one query, each list in the editor's order. */
+    async tagsOf(articleIds: number[], tx: Executor = database): Promise<Map<number, TagRef[]>> {
+      const byArticle = new Map<number, TagRef[]>()
+      if (articleIds.length === 0) return byArticle
+      const rows = await tx.all(
+        tx.qb
+          .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+          .from(articleTags)
+          .innerJoin(tags, eq(tags.id, articleTags.tagId))
+          .where(inArray(articleTags.articleId, articleIds))
+          .orderBy(database.asc(articleTags.articleId), database.asc(articleTags.position)),
+      )
+      for (const { articleId, ...tag } of rows) {
+        const list = byArticle.get(articleId) ?? []
+        list.push(tag)
+        byArticle.set(articleId, list)
+      }
+      return byArticle
+    },
+
+    /** Approved comments per article, in one grouped query. */
+    async commentCounts(articleIds: number[], tx: Executor = database): Promise<Map<number, number>> {
+      if (articleIds.length === 0) return new Map()
+      const rows = await tx.all(
+        tx.qb
+          .select({ articleId: comments.articleId, n: count() })
+          .from(comments)
+          .where(and(inArray(comments.articleId, articleIds), eq(comments.status, 'approved')))
+          .groupBy(comments.articleId),
+      )
+      return new Map(rows.map((row) => [row.articleId, row.n]))
+    },
+  }
+}
+
+export type ArticleRepository = ReturnType<typeof createArticleRepository>

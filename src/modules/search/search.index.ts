@@ -1,0 +1,67 @@
+/**
+ * The SearchIndex port: one implementation per engine (search.sqlite.ts: FTS5; search.pg.ts: tsvector + GIN),
+ * both fed by the same JavaScript analyzer (src/lib/arabic.ts), so both engines find the same articles.
+ */
+import type { SQL } from 'drizzle-orm'
+import type { Executor } from '../../db/database.js'
+import { analyzeDocument } from '../../lib/arabic.js'
+
+/**
+ * Bump when analyzeDocument() or an index's tokenizer options change: the next start re-indexes every article,
+ * since terms built by the old analyzer would no longer meet the new one's queries.
+ */
+export const ANALYZER_VERSION = 1
+export const ANALYZER_VERSION_KEY = 'articles_analyzer_version'
+
+/** What the index needs of an article; `text` is the body as a reader sees it, never its HTML. */
+export interface IndexedArticle {
+  id: number
+  title: string
+  excerpt: string
+  text: string
+  status: string
+  publishedAt: string | null
+  author: string | null
+}
+
+/** Who is asking for what: the filters a search applies. */
+export interface SearchFilter {
+  status: 'published' | 'scheduled' | 'draft' | 'all'
+  now: string
+  author?: string
+  /** A tag slug, already normalized. */
+  tag?: string
+}
+
+/** An article's analyzed fields: the terms each index stores. Pure. */
+export function analyzedFields(article: IndexedArticle) {
+  return {
+    title: analyzeDocument(article.title),
+    excerpt: analyzeDocument(article.excerpt),
+    body: analyzeDocument(article.text),
+  }
+}
+
+export interface SearchIndex {
+  /** Writes (or rewrites) an article's entry, inside the transaction that changes the article; on every write. */
+  index(tx: Executor, article: IndexedArticle): Promise<void>
+  remove(tx: Executor, id: number): Promise<void>
+  /** Indexes every article when the index was built by another analyzer version, or never; returns how many. */
+  rebuildIfNeeded(): Promise<number>
+  /**
+   * One page of matching ids, best first (title above excerpt above body; ties by id), and how many match in
+   * all (exact). `terms` are queryTerms(q): every one must match.
+   */
+  ranked(terms: string[], filter: SearchFilter, limit: number, offset: number): Promise<RankedIds>
+  /** A condition on articles.id, true for the articles matching every term: for lists in their own order. */
+  matching(terms: string[]): Promise<SQL>
+  /** How many articles match every term and pass the filter. */
+  count(terms: string[], filter: SearchFilter): Promise<number>
+  /** How many articles the index holds; for consistency checks. */
+  size(): Promise<number>
+}
+
+export interface RankedIds {
+  ids: number[]
+  total: number
+}

@@ -1,0 +1,232 @@
+/**
+ * The SQLite SearchIndex: an FTS5 table of analyzed terms (migrations/sqlite/0001_search.sql) with copies of the
+ * columns searches filter on. Synchronous inside; every read runs once no transaction is open.
+ * docs/search.md explains the query plans and has the measurements behind the choices made here.
+ */
+import { type SQL, sql } from 'drizzle-orm'
+import type { Executor, QueryBuilder } from '../../db/database.js'
+import type { SqliteDatabase } from '../../db/sqlite/database.js'
+import { plainText } from '../../lib/html.js'
+import {
+  ANALYZER_VERSION,
+  ANALYZER_VERSION_KEY,
+  analyzedFields,
+  type IndexedArticle,
+  type RankedIds,
+  type SearchFilter,
+  type SearchIndex,
+} from './search.index.js'
+
+/** An FTS5 string: the text in double quotes, inner quotes doubled. Nothing inside it is FTS5 syntax. */
+export function quoteFtsString(term: string): string {
+  return `"${term.replaceAll('"', '""')}"`
+}
+
+/** The MATCH expression for analyzed query terms: every one a quoted string, all ANDed. */
+export function matchExpression(terms: string[]): string {
+  return terms.map(quoteFtsString).join(' AND ')
+}
+
+/** Where ranked search trades relevance or method for time; a parameter so tests can use small numbers. */
+export interface SearchTuning {
+  /** Beyond this many matches, bm25 ranks only the newest this many (see ranked). */
+  candidates: number
+  /** From this many raw matches, statements test the filter against id sets rather than the row copies. */
+  setsFrom: number
+}
+
+export const SEARCH_TUNING: SearchTuning = { candidates: 5_000, setsFrom: 3_000 }
+
+// Up to this many matches, a sorted list is read match by match; beyond, in the sort's own index order.
+const FEW_MATCHES = 2_000
+
+// bm25 weights: title, excerpt, body, then the UNINDEXED copies (no terms). Spelled out rather than ORDER BY
+// rank: faster, and the same as the table's `rank` setting.
+const BM25 = sql.raw('bm25(articles_fts, 10.0, 5.0, 1.0, 0.0, 0.0, 0.0)')
+
+function writeRow(qb: QueryBuilder, article: IndexedArticle): void {
+  const fields = analyzedFields(article)
+  qb.run(sql`DELETE FROM articles_fts WHERE rowid = ${article.id}`)
+  qb.run(sql`INSERT INTO articles_fts (rowid, title, excerpt, body, status, published_at, author)
+    VALUES (${article.id}, ${fields.title.join(' ')}, ${fields.excerpt.join(' ')}, ${fields.body.join(' ')},
+      ${article.status}, ${article.publishedAt}, ${article.author})`)
+}
+
+function taggedIds(tag: string): SQL {
+  return sql`SELECT article_tags.article_id FROM article_tags
+    JOIN tags ON tags.id = article_tags.tag_id WHERE tags.slug = ${tag}`
+}
+
+/** The filter on the index row's own UNINDEXED copies: no fixed cost, a content-table lookup per match. */
+function copiesFilter(filter: SearchFilter): SQL {
+  const conditions: SQL[] = []
+  // Tested first: the few tagged ids spare most matches the lookup of their copies.
+  if (filter.tag !== undefined) conditions.push(sql`+articles_fts.rowid IN (${taggedIds(filter.tag)})`)
+  if (filter.status === 'published') {
+    conditions.push(sql`articles_fts.status = 'published' AND articles_fts.published_at <= ${filter.now}`)
+  } else if (filter.status === 'scheduled') {
+    conditions.push(sql`articles_fts.status = 'published' AND articles_fts.published_at > ${filter.now}`)
+  } else if (filter.status === 'draft') {
+    conditions.push(sql`articles_fts.status = 'draft'`)
+  }
+  if (filter.author !== undefined) conditions.push(sql`articles_fts.author = ${filter.author}`)
+  return conditions.length === 0 ? sql`1` : sql.join(conditions, sql` AND `)
+}
+
+/** The articles a reader may not see, read from the covering index on (status, published_at). */
+function hiddenIds(now: string): SQL {
+  return sql`SELECT id FROM articles WHERE status < 'published' OR status > 'published'
+    OR (status = 'published' AND (published_at > ${now} OR published_at IS NULL))`
+}
+
+/**
+ * The filter as id sets read from covering indexes: `only`, the ids allowed (when author, tag or a non-public
+ * status narrows the search), or `except`, the ids excluded (the public's view: every match but the hidden few).
+ */
+function idSets(filter: SearchFilter): { only?: SQL; except?: SQL } {
+  const parts: SQL[] = []
+  if (filter.status === 'scheduled') {
+    parts.push(sql`SELECT id FROM articles WHERE status = 'published' AND published_at > ${filter.now}`)
+  } else if (filter.status === 'draft') {
+    parts.push(sql`SELECT id FROM articles WHERE status = 'draft'`)
+  }
+  if (filter.author !== undefined) parts.push(sql`SELECT id FROM articles WHERE author = ${filter.author}`)
+  if (filter.tag !== undefined) parts.push(taggedIds(filter.tag))
+  const hidden = filter.status === 'published' ? hiddenIds(filter.now) : undefined
+  if (parts.length === 0) return { except: hidden }
+  const only = sql.join(parts, sql` INTERSECT `)
+  return { only: hidden === undefined ? only : sql`${only} EXCEPT ${hidden}` }
+}
+
+/** The unary + keeps SQLite from handing a set to FTS5 as rowid lookups (one MATCH per id). */
+function setsFilter(filter: SearchFilter): SQL {
+  const { only, except } = idSets(filter)
+  if (only !== undefined) return sql`+articles_fts.rowid IN (${only})`
+  if (except !== undefined) return sql`+articles_fts.rowid NOT IN (${except})`
+  return sql`1`
+}
+
+/**
+ * How many articles match and pass the filter (exact), and whether the filter is best applied as id sets. A
+ * capped count comes first: FTS5 walks the doclists alone and stops at setsFrom, so a common word is known to
+ * be one without being counted twice.
+ */
+function countFiltered(qb: QueryBuilder, match: string, filter: SearchFilter, tuning: SearchTuning) {
+  const count = (condition: SQL) =>
+    qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts
+      WHERE articles_fts MATCH ${match} AND ${condition}`).n
+  const capped = qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
+    WHERE articles_fts MATCH ${match} LIMIT ${Number.isFinite(tuning.setsFrom) ? tuning.setsFrom : -1})`).n
+  const useSets = capped >= tuning.setsFrom
+  const { only, except } = idSets(filter)
+  if (!useSets) {
+    const unfiltered = capped === 0 || (only === undefined && except === undefined)
+    return { total: unfiltered ? capped : count(copiesFilter(filter)), useSets }
+  }
+  if (only !== undefined) return { total: count(sql`+articles_fts.rowid IN (${only})`), useSets }
+  if (except === undefined) return { total: count(sql`1`), useSets }
+  // The public's count is all matches less the hidden ones, in one walk.
+  const counts = qb.get<{ n: number; hidden: number }>(sql`SELECT count(*) AS n,
+    count(*) FILTER (WHERE +articles_fts.rowid IN (${except})) AS hidden
+    FROM articles_fts WHERE articles_fts MATCH ${match}`)
+  return { total: counts.n - counts.hidden, useSets }
+}
+
+/**
+ * Best first (bm25: title 10, excerpt 5, body 1; ties by id). When more than `candidates` articles match, only
+ * the newest `candidates` are ranked (FTS5 walks its doclists backwards and stops there); pages past them go on
+ * with the older matches, newest first, so every match still appears once and `total` counts them all.
+ */
+function rankedIds(
+  qb: QueryBuilder,
+  match: string,
+  filter: SearchFilter,
+  limit: number,
+  offset: number,
+  tuning: SearchTuning,
+): RankedIds {
+  const ranked = (condition: SQL, count: number, skip: number) =>
+    qb
+      .all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts WHERE ${condition}
+        ORDER BY ${BM25}, rowid LIMIT ${count} OFFSET ${skip}`)
+      .map((row) => row.id)
+  const { total, useSets } = countFiltered(qb, match, filter, tuning)
+  const where = sql`articles_fts MATCH ${match} AND ${useSets ? setsFilter(filter) : copiesFilter(filter)}`
+  if (offset >= total) return { ids: [], total }
+  if (total <= tuning.candidates) return { ids: ranked(where, limit, offset), total }
+  const ids =
+    offset < tuning.candidates
+      ? qb
+          .all<{ id: number }>(sql`SELECT id FROM (SELECT rowid AS id, ${BM25} AS score FROM articles_fts
+            WHERE ${where} ORDER BY rowid DESC LIMIT ${tuning.candidates})
+            ORDER BY score, id LIMIT ${Math.min(limit, tuning.candidates - offset)} OFFSET ${offset}`)
+          .map((row) => row.id)
+      : []
+  if (ids.length < limit) {
+    const older = qb.all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts WHERE ${where}
+      ORDER BY rowid DESC LIMIT ${limit - ids.length} OFFSET ${Math.max(offset, tuning.candidates)}`)
+    ids.push(...older.map((row) => row.id))
+  }
+  return { ids, total }
+}
+
+export function createSqliteSearchIndex(
+  database: SqliteDatabase,
+  tuning: SearchTuning = SEARCH_TUNING,
+): SearchIndex {
+  const { qb, sqlite } = database
+  return {
+    // The transaction the caller opened holds the connection: these run inside it.
+    async index(_tx: Executor, article: IndexedArticle) {
+      writeRow(qb, article)
+    },
+
+    async remove(_tx: Executor, id: number) {
+      qb.run(sql`DELETE FROM articles_fts WHERE rowid = ${id}`)
+    },
+
+    rebuildIfNeeded: () =>
+      database.read(() => {
+        const state = qb.get<{ value: number } | undefined>(
+          sql`SELECT value FROM search_index_state WHERE key = ${ANALYZER_VERSION_KEY}`,
+        )
+        if (state?.value === ANALYZER_VERSION) return 0
+        return sqlite.transaction(() => {
+          qb.run(sql`DELETE FROM articles_fts`)
+          const rows = qb.all<Omit<IndexedArticle, 'text'> & { html: string }>(
+            sql`SELECT id, title, excerpt, html, status, published_at AS publishedAt, author FROM articles`,
+          )
+          for (const row of rows) writeRow(qb, { ...row, text: plainText(row.html) })
+          qb.run(sql`INSERT INTO search_index_state (key, value) VALUES (${ANALYZER_VERSION_KEY},
+            ${ANALYZER_VERSION}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+          return rows.length
+        })()
+      }),
+
+    // One read transaction: the count and the page see the same index.
+    ranked: (terms, filter, limit, offset) =>
+      database.read(() =>
+        sqlite.transaction(() => rankedIds(qb, matchExpression(terms), filter, limit, offset, tuning))(),
+      ),
+
+    /**
+     * Few matches: look each up by id. Many: the unary + keeps SQLite from reading every match's row (bodies
+     * spill onto overflow pages) and has it walk the sort's covering index instead, testing ids against the
+     * match list, and stop after one page.
+     */
+    matching: (terms) =>
+      database.read(() => {
+        const match = matchExpression(terms)
+        const matches = sql`(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ${match})`
+        // Capped: FTS5 stops walking the doclists once the answer is known to be "many".
+        const n = qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
+          WHERE articles_fts MATCH ${match} LIMIT ${FEW_MATCHES + 1})`).n
+        return n <= FEW_MATCHES ? sql`articles.id IN ${matches}` : sql`+articles.id IN ${matches}`
+      }),
+
+    count: (terms, filter) =>
+      database.read(() => countFiltered(qb, matchExpression(terms), filter, tuning).total),
+
+    size: () => database.read(() => qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts`).n),
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The composition root: every repository and service is built here, once, from the database, the configuration,
+ * a clock and a logger. The app decorates the result as `app.services`; bootstrap and the seeder use it too.
+ */
+import { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import type { Database } from './db/database.js'
+import type { PgDatabase } from './db/pg/database.js'
+import type { SqliteDatabase } from './db/sqlite/database.js'
+import { type Clock, systemClock } from './lib/clock.js'
+import { createArticleRepository } from './modules/articles/articles.repository.js'
+import { createArticleService } from './modules/articles/articles.service.js'
+import { createCommentRepository } from './modules/comments/comments.repository.js'
+import { createCommentService } from './modules/comments/comments.service.js'
+import { createRelatedRepository } from './modules/related/related.repository.js'
+import { createRelatedService } from './modules/related/related.service.js'
+import type { SearchIndex } from './modules/search/search.index.js'
+import { createPgSearchIndex } from './modules/search/search.pg.js'
+import { createSqliteSearchIndex } from './modules/search/search.sqlite.js'
+import { createTagRepository } from './modules/tags/tags.repository.js'
+import { createTagService } from './modules/tags/tags.service.js'
+import { createTokenRepository } from './modules/tokens/tokens.repository.js'
+import { createTokenService } from './modules/tokens/tokens.service.js'
+import {
+  type ChangeSignal,
+  localChangeSignal,
+  pgChangeSignal,
+  redisChangeSignal,
+} from './nodes/change-signal.js'
+import { rateLimitStoreOptions } from './nodes/rate-limit-store.js'
+
+export interface ServiceDeps {
+  database: Database
+  config: Config
+  logger: Logger
+  clock?: Clock
+}
+
+function searchIndexFor(database: Database): SearchIndex {
+  return database.engine === 'sqlite'
+    ? createSqliteSearchIndex(database as SqliteDatabase)
+    : createPgSearchIndex(database as PgDatabase)
+}
+
+export async function createServices({ database, config, logger, clock = systemClock }: ServiceDeps) {
+  const pool = database.engine === 'pg' ? (database as PgDatabase).pool : undefined
+  // Commands queue while Redis is away (the rate limit then waits), and /health reports the outage.
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: true }) : undefined
+  redis?.on('error', (error: Error) => logger.warn({ err: { name: error.name } }, 'redis connection failed'))
+  if (redis) await redis.connect()
+  const changes: ChangeSignal = redis
+    ? await redisChangeSignal(redis)
+    : pool
+      ? await pgChangeSignal(pool)
+      : localChangeSignal()
+
+  const search = searchIndexFor(database)
+  const articleRepository = createArticleRepository(database)
+  const tags = createTagService({ database, repository: createTagRepository(database), clock, changes })
+  const articles = createArticleService({
+    database,
+    repository: articleRepository,
+    search,
+    tags,
+    clock,
+    changes,
+  })
+  const comments = createCommentService({
+    database,
+    repository: createCommentRepository(database),
+    articles,
+    clock,
+    changes,
+    autoApprove: config.COMMENTS_AUTO_APPROVE,
+  })
+  const related = createRelatedService({
+    database,
+    repository: createRelatedRepository(database, articleRepository.summaryColumns),
+    articles,
+    clock,
+    changes,
+  })
+  const tokens = createTokenService({
+    repository: createTokenRepository(database),
+    clock,
+    adminToken: config.ADMIN_TOKEN,
+  })
+
+  return {
+    articles,
+    tags,
+    comments,
+    related,
+    tokens,
+    search,
+    changes,
+    clock,
+    /** Whether an error is the engine's unique violation: a race the services' checks lost, answered 409. */
+    isUniqueViolation: (error: unknown) => database.isUniqueViolation(error),
+    /** The @fastify/rate-limit options that put its counters where every node sees them. */
+    rateLimitStore: rateLimitStoreOptions({ redis, pool }),
+
+    /** Throws when something this node depends on does not answer. */
+    async check(): Promise<void> {
+      await database.ping()
+      if (redis && (await redis.ping()) !== 'PONG') throw new Error('redis did not answer')
+    },
+
+    /** Closes what the services opened (the database is the caller's). */
+    async close(): Promise<void> {
+      await changes.close()
+      redis?.disconnect()
+    },
+  }
+}
+
+export type Services = Awaited<ReturnType<typeof createServices>>
