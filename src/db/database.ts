@@ -15,7 +15,14 @@ export type Engine = 'sqlite' | 'pg'
  */
 export type Tables = Pick<
   typeof sqliteSchema,
-  'articles' | 'tags' | 'articleTags' | 'relatedLinks' | 'comments' | 'tokens'
+  | 'articles'
+  | 'tags'
+  | 'articleTags'
+  | 'relatedLinks'
+  | 'comments'
+  | 'tokens'
+  | 'articleRevisions'
+  | 'articlePreviews'
 >
 
 /** Drizzle's query builder, typed as SQLite's (see Tables). */
@@ -33,7 +40,10 @@ export interface Query<T> {
 export interface Executor {
   readonly qb: QueryBuilder
   all<T>(query: Query<T>): Promise<T[]>
-  /** The first row; give the query a `.limit(1)` where more could match. */
+  /**
+   * The first row. Lookups by a unique key need no LIMIT (building one costs more than it saves); give the
+   * query a `.limit(1)` where several rows could match.
+   */
   get<T>(query: Query<T>): Promise<T | undefined>
   run(query: { run(): unknown }): Promise<void>
   /** Rows of a raw statement (engine-specific SQL only: the search indexes). */

@@ -12,8 +12,14 @@ export const TEST_ENGINE: 'sqlite' | 'pg' = process.env.TEST_ENGINE === 'pg' ? '
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
-export const PG_TEMPLATE = 'sahifa_test_template'
+/**
+ * Every database of one run is named after it (the pid of the vitest process, handed to the workers through the
+ * environment by test/setup/database.ts), so runs side by side on one server leave each other alone.
+ */
 export const PG_PREFIX = 'sahifa_test_'
+const RUN = process.env.SAHIFA_TEST_RUN ?? String(process.pid)
+export const runPrefix = (run: string) => `${PG_PREFIX}${run}_`
+export const PG_TEMPLATE = `${runPrefix(RUN)}template`
 
 /** The URL of another database on the same server. */
 export function pgUrl(database: string): string {
@@ -43,7 +49,7 @@ export async function adminQuery(...statements: string[]): Promise<void> {
 }
 
 async function createPgDatabase(template?: string): Promise<string> {
-  const name = `${PG_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`
+  const name = `${runPrefix(RUN)}${process.pid}_${randomBytes(4).toString('hex')}`
   for (let attempt = 1; ; attempt++) {
     try {
       await adminQuery(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`)
@@ -75,6 +81,8 @@ const TABLES = [
   'tokens',
   'article_search',
   'rate_limits',
+  'article_revisions',
+  'article_previews',
 ]
 
 /** A migrated database with no rows: `:memory:` on SQLite; on PostgreSQL this file's database, emptied. */

@@ -1,4 +1,6 @@
 /** Once per `npm run test:pg`: a migrated template database for the test files to clone; dropped at the end. */
+// The workers are forked after this runs, so they inherit the run's name (test/helpers/engine.ts).
+process.env.SAHIFA_TEST_RUN ??= String(process.pid)
 
 import pg from 'pg'
 import { openPg } from '../../src/db/pg/database.js'
@@ -7,19 +9,33 @@ import {
   PG_PREFIX,
   PG_TEMPLATE,
   pgUrl,
+  runPrefix,
   TEST_DATABASE_URL,
   TEST_ENGINE,
 } from '../helpers/engine.js'
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** This run's databases, and those of earlier runs that were cut short (their process is gone). */
 async function dropTestDatabases(): Promise<void> {
-  // Leftovers of an earlier run that was cut short go too.
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
   await client.connect()
   const { rows } = await client.query<{ datname: string }>(
     `SELECT datname FROM pg_database WHERE datname LIKE '${PG_PREFIX}%'`,
   )
   await client.end()
-  await adminQuery(...rows.map((row) => `DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`))
+  const mine = runPrefix(process.env.SAHIFA_TEST_RUN as string)
+  const stale = rows
+    .map((row) => row.datname)
+    .filter((name) => name.startsWith(mine) || !alive(Number(name.slice(PG_PREFIX.length).split('_')[0])))
+  await adminQuery(...stale.map((name) => `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
 }
 
 export async function setup(): Promise<void> {

@@ -11,6 +11,7 @@ import {
   pgTable,
   primaryKey,
   text,
+  uniqueIndex,
 } from 'drizzle-orm/pg-core'
 
 /** ISO-8601 UTC on the wire and in JS (`2017-11-01T09:30:00.000Z`), timestamptz in the database. */
@@ -71,6 +72,7 @@ export const tags = pgTable(
     slug: text('slug').notNull().unique(),
     name: sortedText('name').notNull(),
     description: text('description').notNull().default(''),
+    createdExplicitly: boolean('created_explicitly').notNull().default(false),
     createdAt: isoTimestamp('created_at').notNull(),
     updatedAt: isoTimestamp('updated_at').notNull(),
   },
@@ -148,6 +150,37 @@ export const tokens = pgTable('tokens', {
   createdAt: isoTimestamp('created_at').notNull(),
   lastUsedAt: isoTimestamp('last_used_at'),
 })
+
+export const articleRevisions = pgTable(
+  'article_revisions',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    // JSON as text, as on SQLite, so both engines hand back the same string.
+    state: text('state').notNull(),
+    tokenName: text('token_name'),
+    createdAt: isoTimestamp('created_at').notNull(),
+  },
+  (table) => [uniqueIndex('article_revisions_article_number_idx').on(table.articleId, table.number)],
+)
+
+export const articlePreviews = pgTable(
+  'article_previews',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    tokenName: text('token_name'),
+    expiresAt: isoTimestamp('expires_at').notNull(),
+    createdAt: isoTimestamp('created_at').notNull(),
+  },
+  (table) => [index('article_previews_article_idx').on(table.articleId, table.expiresAt)],
+)
 
 // PostgreSQL only: the search index (SQLite's is an FTS5 virtual table, made by migrations/sqlite/0001_search).
 export const articleSearch = pgTable(

@@ -1,5 +1,13 @@
 /** Every Drizzle table and index. Timestamps are ISO-8601 UTC text, the API's wire format, so they sort as text. */
-import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core'
 
 export const articles = sqliteTable(
   'articles',
@@ -42,6 +50,8 @@ export const tags = sqliteTable(
     slug: text('slug').notNull().unique(),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
+    // Made with POST /v1/tags (public at once), not on the way through an article's tags (public once one is live).
+    createdExplicitly: integer('created_explicitly', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
@@ -122,3 +132,37 @@ export const tokens = sqliteTable('tokens', {
   createdAt: text('created_at').notNull(),
   lastUsedAt: text('last_used_at'),
 })
+
+export const articleRevisions = sqliteTable(
+  'article_revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    // 1, 2, 3… within one article: what the API calls a revision.
+    number: integer('number').notNull(),
+    // The full editable state as JSON (title, slug, excerpt as given, body, …, tag names).
+    state: text('state').notNull(),
+    // The token that made it; null for ADMIN_TOKEN, imports and the seeder.
+    tokenName: text('token_name'),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [uniqueIndex('article_revisions_article_number_idx').on(table.articleId, table.number)],
+)
+
+export const articlePreviews = sqliteTable(
+  'article_previews',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    // SHA-256 of the preview secret, hex; the secret itself is never stored.
+    tokenHash: text('token_hash').notNull().unique(),
+    tokenName: text('token_name'),
+    expiresAt: text('expires_at').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [index('article_previews_article_idx').on(table.articleId, table.expiresAt)],
+)

@@ -93,7 +93,7 @@ export function createArticleRepository(database: Database) {
     },
 
     find(ref: IdOrSlug, tx: Executor = database, options: { lock?: boolean } = {}) {
-      const query = tx.qb.select().from(articles).where(byRef(ref)).limit(1)
+      const query = tx.qb.select().from(articles).where(byRef(ref))
       return tx.get(options.lock ? tx.forUpdate(query) : query)
     },
 
@@ -108,14 +108,13 @@ export function createArticleRepository(database: Database) {
             commentsEnabled: articles.commentsEnabled,
           })
           .from(articles)
-          .where(byRef(ref))
-          .limit(1),
+          .where(byRef(ref)),
       )
     },
 
     async slugOwner(slug: string, tx: Executor): Promise<number | undefined> {
       const row = await tx.get(
-        tx.qb.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)).limit(1),
+        tx.qb.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)),
       )
       return row?.id
     },

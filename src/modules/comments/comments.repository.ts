@@ -34,7 +34,7 @@ export function createCommentRepository(database: Database) {
 
   return {
     find(id: number, tx: Executor = database, options: { lock?: boolean } = {}) {
-      const query = tx.qb.select(moderatedColumns).from(comments).where(eq(comments.id, id)).limit(1)
+      const query = tx.qb.select(moderatedColumns).from(comments).where(eq(comments.id, id))
       return tx.get<ModeratedComment>(options.lock ? tx.forUpdate(query) : query)
     },
 

@@ -73,8 +73,7 @@ export function createRelatedRepository(
         tx.qb
           .select({ position: relatedLinks.position })
           .from(relatedLinks)
-          .where(and(eq(relatedLinks.articleId, articleId), eq(relatedLinks.relatedId, relatedId)))
-          .limit(1),
+          .where(and(eq(relatedLinks.articleId, articleId), eq(relatedLinks.relatedId, relatedId))),
       )
       return row !== undefined
     },

@@ -35,16 +35,16 @@ export function createTagRepository(database: Database) {
 
   return {
     find(ref: IdOrSlug, now: string, tx: Executor = database): Promise<Tag | undefined> {
-      return tx.get(tx.qb.select(columns(now)).from(tags).where(byRef(ref)).limit(1))
+      return tx.get(tx.qb.select(columns(now)).from(tags).where(byRef(ref)))
     },
 
     /** The row as stored, locked against other writers until the transaction ends. */
     findForUpdate(ref: IdOrSlug, tx: Executor): Promise<TagRow | undefined> {
-      return tx.get(tx.forUpdate(tx.qb.select().from(tags).where(byRef(ref)).limit(1)))
+      return tx.get(tx.forUpdate(tx.qb.select().from(tags).where(byRef(ref))))
     },
 
     async slugOwner(slug: string, tx: Executor = database): Promise<number | undefined> {
-      const row = await tx.get(tx.qb.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)).limit(1))
+      const row = await tx.get(tx.qb.select({ id: tags.id }).from(tags).where(eq(tags.slug, slug)))
       return row?.id
     },
 

@@ -65,6 +65,7 @@ export function createTagService({ database, repository, clock, changes }: TagSe
             slug: await chooseSlug(tx, input.slug, input.name),
             name: input.name,
             description: input.description ?? '',
+            createdExplicitly: true,
             createdAt: now,
             updatedAt: now,
           },

@@ -13,9 +13,9 @@ export function createTokenRepository(database: Database) {
     },
     list: (): Promise<TokenRow[]> =>
       database.all(database.qb.select().from(tokens).orderBy(database.asc(tokens.id))),
-    find: (id: number) => database.get(database.qb.select().from(tokens).where(eq(tokens.id, id)).limit(1)),
+    find: (id: number) => database.get(database.qb.select().from(tokens).where(eq(tokens.id, id))),
     findByHash: (hash: string) =>
-      database.get(database.qb.select().from(tokens).where(eq(tokens.tokenHash, hash)).limit(1)),
+      database.get(database.qb.select().from(tokens).where(eq(tokens.tokenHash, hash))),
     /** False when there was no such token. */
     async remove(id: number): Promise<boolean> {
       const deleted = await database.all(
