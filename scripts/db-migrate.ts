@@ -1,9 +1,9 @@
 /** npm run db:migrate: applies the migrations of DATABASE_URL's engine (migrations/sqlite or migrations/pg). */
 import { loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/open.js'
+import { openConfiguredDatabase } from '../src/db/open.js'
 
 const config = loadConfig()
-const database = openDatabase(config.DATABASE_URL)
+const database = openConfiguredDatabase(config)
 await database.migrate()
 await database.close()
 console.log(`Migrated the ${database.engine} database`)

@@ -1,12 +1,12 @@
 /** npm run db:seed: loads the sample content into DATABASE_URL when it has no articles yet. */
 import { loadConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/open.js'
+import { openConfiguredDatabase } from '../src/db/open.js'
 import { seedSampleContent } from '../src/db/seed.js'
 import { createLogger } from '../src/logger.js'
 import { createServices } from '../src/services.js'
 
 const config = loadConfig()
-const database = openDatabase(config.DATABASE_URL)
+const database = openConfiguredDatabase(config)
 await database.migrate()
 const services = await createServices({ database, config, logger: createLogger(config) })
 await services.search.rebuildIfNeeded()

@@ -5,13 +5,18 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
+import { timeoutOptions } from './http-options.js'
 import { createLogger } from './logger.js'
 import healthRoutes from './modules/health/health.routes.js'
 import v1 from './modules/index.js'
 import authPlugin from './plugins/auth.js'
 import cachingPlugin from './plugins/caching.js'
+import clientIpPlugin from './plugins/client-ip.js'
+import drainPlugin from './plugins/drain.js'
 import errorsPlugin, { sendFrameworkProblem } from './plugins/errors.js'
+import noNulPlugin from './plugins/no-nul.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
+import securityHeadersPlugin, { BASE_SECURITY_HEADERS } from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
 import swaggerPlugin from './plugins/swagger.js'
 import type { Services } from './services.js'
@@ -29,10 +34,17 @@ export async function buildApp({ config, services, logger }: AppDeps) {
   const app = Fastify({
     loggerInstance: logger ?? createLogger(config),
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: config.TRUST_PROXY === false ? false : [...config.TRUST_PROXY],
+    ...timeoutOptions(config),
+    // Once closing, a request on a connection already accepted is still answered (drain.ts closes the connection).
+    return503OnClosing: false,
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
-    frameworkErrors: sendFrameworkProblem,
+    // The router's own errors skip every hook, the security headers' too.
+    frameworkErrors: (error, request, reply) => {
+      reply.headers(BASE_SECURITY_HEADERS)
+      sendFrameworkProblem(error, request, reply)
+    },
   }).withTypeProvider<ZodTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
@@ -41,7 +53,12 @@ export async function buildApp({ config, services, logger }: AppDeps) {
   app.removeContentTypeParser('text/plain')
 
   await app.register(servicesPlugin, { services, config })
+  await app.register(drainPlugin)
+  // Before any hook that can answer early (auth's 401) or reads request.ip (the rate limits).
+  await app.register(clientIpPlugin)
+  await app.register(securityHeadersPlugin)
   await app.register(errorsPlugin)
+  await app.register(noNulPlugin)
   // @see https://github.com/fastify/fastify-cors#options
   await app.register(fastifyCors, {
     origin: config.CORS_ORIGINS === '*' ? '*' : [...config.CORS_ORIGINS],
@@ -50,8 +67,9 @@ export async function buildApp({ config, services, logger }: AppDeps) {
     exposedHeaders: ['X-Total-Count', 'Link', 'ETag', 'Location', 'Retry-After', 'X-Request-Id'],
     maxAge: 600,
   })
-  await app.register(authPlugin)
+  // The rate-limit store first: auth counts invalid tokens in it.
   await app.register(rateLimitPlugin)
+  await app.register(authPlugin)
   await app.register(cachingPlugin)
   await app.register(swaggerPlugin)
 

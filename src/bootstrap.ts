@@ -1,7 +1,10 @@
 /** Start-up chores, as `npm start` promises them: migrate, index, seed an empty database, first admin token. */
+import { chmodSync, closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import type { Database } from './db/database.js'
+import { isPostgresUrl } from './db/open.js'
 import { seedSampleContent } from './db/seed.js'
 import type { Services } from './services.js'
 
@@ -23,11 +26,46 @@ export async function bootstrap(
   }
   const { tokens } = services
   if (!config.ADMIN_TOKEN && (await tokens.count()) === 0) {
-    const admin = await tokens.create({ name: 'first-admin', role: 'admin' })
-    // Printed straight to the terminal, never through the logger: log pipelines keep what they see.
+    const file = adminTokenFile(config)
+    await writeOwnerOnly(
+      file,
+      async () => (await tokens.create({ name: 'first-admin', role: 'admin' })).token,
+    )
+    // Only the path: the terminal and the log pipelines behind it keep what they see.
     print(
-      `\nCreated the first admin token (shown this once, stored only as a hash):\n\n  ${admin.token}\n\n` +
-        'Use it as "Authorization: Bearer <token>" and create editor tokens with POST /v1/tokens.\n',
+      `\nCreated the first admin token, stored here as a hash; the secret is in ${file} (readable by this user ` +
+        'only). Use it as "Authorization: Bearer <token>", create editor tokens with POST /v1/tokens, keep it ' +
+        'somewhere safe and delete the file.\n',
     )
   }
+}
+
+/** ADMIN_TOKEN_OUTPUT, else admin-token.txt beside the SQLite file, else (PostgreSQL, :memory:) in ./data. */
+export function adminTokenFile(config: Pick<Config, 'ADMIN_TOKEN_OUTPUT' | 'DATABASE_URL'>): string {
+  if (config.ADMIN_TOKEN_OUTPUT) return resolve(config.ADMIN_TOKEN_OUTPUT)
+  const path = config.DATABASE_URL.replace(/^file:/, '')
+  const folder = isPostgresUrl(path) || path === ':memory:' ? './data' : dirname(path)
+  return resolve(join(folder, 'admin-token.txt'))
+}
+
+/**
+ * Creates `file` readable and writable by its owner only, then writes what `secret()` makes into it. The file is
+ * made first, so a folder that cannot take it stops the start before any token exists; if making the secret
+ * fails, the file goes.
+ */
+async function writeOwnerOnly(file: string, secret: () => Promise<string>): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  // A file left by an earlier database is replaced, never reused with whatever mode it has.
+  rmSync(file, { force: true })
+  const fd = openSync(file, 'wx', 0o600)
+  try {
+    // The umask may take bits away from 0600, never add them; this makes it exactly 0600.
+    chmodSync(file, 0o600)
+    writeSync(fd, `${await secret()}\n`)
+  } catch (error) {
+    closeSync(fd)
+    rmSync(file, { force: true })
+    throw error
+  }
+  closeSync(fd)
 }

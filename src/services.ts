@@ -13,8 +13,16 @@ import { createArticleRepository } from './modules/articles/articles.repository.
 import { createArticleService } from './modules/articles/articles.service.js'
 import { createCommentRepository } from './modules/comments/comments.repository.js'
 import { createCommentService } from './modules/comments/comments.service.js'
+import { createImportRepository } from './modules/imports/imports.repository.js'
+import { createImportService } from './modules/imports/imports.service.js'
+import { createPreviewRepository } from './modules/previews/previews.repository.js'
+import { createPreviewService } from './modules/previews/previews.service.js'
+import { createRedirectRepository } from './modules/redirects/redirects.repository.js'
+import { createRedirectService } from './modules/redirects/redirects.service.js'
 import { createRelatedRepository } from './modules/related/related.repository.js'
 import { createRelatedService } from './modules/related/related.service.js'
+import { createRevisionRepository } from './modules/revisions/revisions.repository.js'
+import { createRevisionRecorder, createRevisionService } from './modules/revisions/revisions.service.js'
 import type { SearchIndex } from './modules/search/search.index.js'
 import { createPgSearchIndex } from './modules/search/search.pg.js'
 import { createSqliteSearchIndex } from './modules/search/search.sqlite.js'
@@ -58,13 +66,22 @@ export async function createServices({ database, config, logger, clock = systemC
   const search = searchIndexFor(database)
   const articleRepository = createArticleRepository(database)
   const tags = createTagService({ database, repository: createTagRepository(database), clock, changes })
+  const revisionRepository = createRevisionRepository(database)
   const articles = createArticleService({
     database,
     repository: articleRepository,
     search,
     tags,
+    revisions: createRevisionRecorder({ repository: revisionRepository, clock, keep: config.REVISIONS_KEEP }),
     clock,
     changes,
+  })
+  const revisions = createRevisionService({ database, repository: revisionRepository, articles })
+  const previews = createPreviewService({
+    database,
+    repository: createPreviewRepository(database),
+    articles,
+    clock,
   })
   const comments = createCommentService({
     database,
@@ -81,6 +98,16 @@ export async function createServices({ database, config, logger, clock = systemC
     clock,
     changes,
   })
+  const redirectRepository = createRedirectRepository(database)
+  const redirects = createRedirectService({ repository: redirectRepository, clock })
+  const imports = createImportService({
+    database,
+    repository: createImportRepository(database),
+    redirects: redirectRepository,
+    articles,
+    clock,
+    changes,
+  })
   const tokens = createTokenService({
     repository: createTokenRepository(database),
     clock,
@@ -92,6 +119,10 @@ export async function createServices({ database, config, logger, clock = systemC
     tags,
     comments,
     related,
+    revisions,
+    previews,
+    redirects,
+    imports,
     tokens,
     search,
     changes,

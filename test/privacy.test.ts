@@ -17,6 +17,8 @@ import { type OpenApiDocument, reachableFromResponses } from './helpers/openapi.
 const LOCAL_PART = `marker-${randomBytes(6).toString('hex')}`
 const MARKER = `${LOCAL_PART}@example.test`
 const CLIENT_IP = '203.0.113.77'
+// Another client posting a copy of the marker's comment: answered as new, filed as spam; its IP is as private.
+const OTHER_IP = '198.51.100.203'
 const RATE_LIMIT = 40
 
 // The address itself (any case, any encoding keeps the local part), and what an avatar service would derive.
@@ -26,6 +28,7 @@ const FORBIDDEN: [string, RegExp][] = [
   ['an MD5 of the address', new RegExp(createHash('md5').update(MARKER).digest('hex'), 'i')],
   ['a SHA-256 of the address', new RegExp(createHash('sha256').update(MARKER).digest('hex'), 'i')],
   ['the client IP', new RegExp(CLIENT_IP.replaceAll('.', '\\.'))],
+  ['the other client IP', new RegExp(OTHER_IP.replaceAll('.', '\\.'))],
 ]
 
 /**
@@ -145,6 +148,8 @@ describe('the commenter e-mail address and IP never leave the server', () => {
       await post(open.id, comment({ body: 'ب'.repeat(5001) })),
       await post(open.id, comment({ authorUrl: `javascript:alert('${MARKER}')` })),
       await post(open.id, comment({ authorUrl: `mailto:${MARKER}` })),
+      await post(open.id, comment({ authorUrl: `https://${LOCAL_PART}:pw@example.test/` })),
+      await post(open.id, comment({ authorName: `${LOCAL_PART}\u202e` })),
       await post(open.id, comment({ parentId: 99999 })),
       await post(open.id, comment({ parentId: pending.id })),
       await post(other.id, comment({ parentId: root.id })),
@@ -174,12 +179,21 @@ describe('the commenter e-mail address and IP never leave the server', () => {
       }),
     ]
     expect(rejected.map((res) => res.statusCode)).toEqual([
-      400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 403, 404, 404, 401, 400, 415, 413,
+      400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 403, 404, 404, 401, 400,
+      415, 413,
     ])
 
     // A duplicate, and a bot that fills the honeypot (with the address, for good measure).
     const duplicate = await post(open.id, { ...comment(), body: pending.body })
     expect(duplicate.statusCode).toBe(409)
+    // The same copy from another client IP: a 201 as for a new comment, filed as spam.
+    const copy = await call({
+      method: 'POST',
+      url: `/v1/articles/${open.id}/comments`,
+      payload: { ...comment(), body: pending.body },
+      remoteAddress: OTHER_IP,
+    })
+    expect(copy.statusCode).toBe(201)
     expect((await post(open.id, comment({ honeypot: MARKER }))).statusCode).toBe(201)
 
     // Moderation: every status, an edit of the text, a refused attempt to change the address, deletions.
@@ -267,10 +281,13 @@ describe('the commenter e-mail address and IP never leave the server', () => {
   it('did store the address and the IP, so the scans below look for something real', async () => {
     const rows = (await storedComments(t)).filter((row) => row.author_email === MARKER)
     expect(rows.length).toBeGreaterThan(10)
-    expect(rows.every((row) => row.client_ip === CLIENT_IP)).toBe(true)
+    expect(
+      rows.filter((row) => row.client_ip !== CLIENT_IP).map((row) => [row.client_ip, row.status]),
+    ).toEqual([[OTHER_IP, 'spam']])
     expect(rows.map((row) => row.status)).toEqual(expect.arrayContaining(['approved', 'pending', 'spam']))
     expect(leaks(`x ${MARKER.toUpperCase()} y`)).toEqual(['the marker address'])
     expect(leaks(`from ${CLIENT_IP}`)).toEqual(['the client IP'])
+    expect(leaks(`from ${OTHER_IP}`)).toEqual(['the other client IP'])
   })
 
   it('no answer, body or header, carries them', () => {

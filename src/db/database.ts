@@ -23,6 +23,8 @@ export type Tables = Pick<
   | 'tokens'
   | 'articleRevisions'
   | 'articlePreviews'
+  | 'importRecords'
+  | 'articleRedirects'
 >
 
 /** Drizzle's query builder, typed as SQLite's (see Tables). */

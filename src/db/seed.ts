@@ -46,7 +46,7 @@ export async function seedSampleContent(services: SeedServices, folder = seedsFo
   const content = SeedFileSchema.parse(JSON.parse(readFileSync(join(folder, 'content.json'), 'utf8')))
   for (const tag of content.tags) {
     // Tags kept after every article was deleted are reused: a 409 here would stop the server from starting.
-    const existing = await tags.get(tag.slug ?? tag.name).catch((error: unknown) => {
+    const existing = await tags.get(tag.slug ?? tag.name, true).catch((error: unknown) => {
       if (error instanceof NotFoundError) return null
       throw error
     })

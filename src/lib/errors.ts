@@ -56,3 +56,10 @@ export class PreconditionFailedError extends AppError {
     )
   }
 }
+
+/** A rate limit hit; the thrower sets Retry-After. */
+export class TooManyRequestsError extends AppError {
+  constructor(detail: string) {
+    super(429, 'Too Many Requests', detail)
+  }
+}

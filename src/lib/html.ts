@@ -4,6 +4,9 @@ import sanitizeHtml from 'sanitize-html'
 
 export type BodyFormat = 'markdown' | 'html'
 
+// The targets that stay in this window or its ancestors; any other (`_blank`, `_BLANK`, a name) may open a new one.
+const SAME_WINDOW_TARGETS = new Set(['_self', '_parent', '_top'])
+
 // Raw HTML inside Markdown is allowed (WordPress content is full of it); the sanitizer below has the last word.
 const markdown = new MarkdownIt({ html: true, linkify: true, breaks: false })
 
@@ -30,10 +33,11 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
   allowedSchemesByTag: { img: ['http', 'https', 'data'] },
   allowProtocolRelative: false,
-  // Links that open a new tab must not hand the opener to the target.
+  // Links that may open a new window must not hand it the opener (reverse tabnabbing), whatever rel was written.
+  // Browsers match target keywords ASCII case-insensitively and untrimmed, so ` _self` is a name: a new window.
   transformTags: {
     a: (tagName, attribs) =>
-      attribs.target === '_blank'
+      attribs.target !== undefined && !SAME_WINDOW_TARGETS.has(attribs.target.toLowerCase())
         ? { tagName, attribs: { ...attribs, rel: 'noopener noreferrer' } }
         : { tagName, attribs },
   },

@@ -2,17 +2,25 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { BadRequestError } from './errors.js'
+import { digitsInteger } from './schemas.js'
+
+/** The last page anyone may ask for: far past any real list, and it keeps the offset a small number. */
+export const PAGE_MAX = 1_000_000
 
 export const PageQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1).meta({ description: 'Page number, from 1.', example: 1 }),
-  perPage: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .meta({ description: 'Items per page, 1 to 100.', example: 20 }),
+  page: digitsInteger((n) =>
+    n.min(1, 'Pages start at 1').max(PAGE_MAX, `At most ${PAGE_MAX}`).default(1),
+  ).meta({ description: `Page number, from 1 to ${PAGE_MAX.toLocaleString('en')}.`, example: 1 }),
+  perPage: digitsInteger((n) => n.min(1, 'At least 1').max(100, 'At most 100').default(20)).meta({
+    description: 'Items per page, 1 to 100.',
+    example: 20,
+  }),
 })
+
+/** Whether a page starts at or past the end of a list of `total` items: then no row needs reading. */
+export function isPastEnd(offset: number, total: number): boolean {
+  return offset >= total
+}
 
 export const PageMetaSchema = z
   .object({
@@ -59,12 +67,17 @@ export function offsetMeta(
   }
 }
 
-/** Sets X-Total-Count and a Link header with next/prev (and first/last for page lists) relative to this URL. */
+/**
+ * Sets X-Total-Count and a Link header with next/prev (and first/last for page lists). The URLs are the route's
+ * own path with its parameters percent-encoded, never the raw request URL, whose `>` or `,` would add targets.
+ */
 export function setPaginationHeaders(request: FastifyRequest, reply: FastifyReply, meta: PageMeta): void {
   reply.header('x-total-count', String(meta.total))
   const links: string[] = []
+  const path = canonicalPath(request)
+  const query = request.url.split('?', 2)[1] ?? ''
   const link = (changes: Record<string, string | null>, rel: string) =>
-    links.push(`<${withQuery(request.url, changes)}>; rel="${rel}"`)
+    links.push(`<${withQuery(path, query, changes)}>; rel="${rel}"`)
   if (meta.page === undefined) {
     if (meta.nextCursor) link({ cursor: meta.nextCursor, page: null }, 'next')
   } else {
@@ -80,8 +93,16 @@ export function setPaginationHeaders(request: FastifyRequest, reply: FastifyRepl
   if (links.length > 0) reply.header('link', links.join(', '))
 }
 
-function withQuery(url: string, changes: Record<string, string | null>): string {
-  const [path, query = ''] = url.split('?', 2) as [string, string?]
+/** `/v1/articles/:idOrSlug/comments` with each parameter as the router read it, percent-encoded again. */
+function canonicalPath(request: FastifyRequest): string {
+  const params = (request.params ?? {}) as Record<string, unknown>
+  return (request.routeOptions.url ?? '').replace(/:(\w+)/g, (_, name: string) =>
+    encodeURIComponent(String(params[name] ?? '')),
+  )
+}
+
+// URLSearchParams percent-encodes everything but letters, digits and `*-._`, so no query value can close a target.
+function withQuery(path: string, query: string, changes: Record<string, string | null>): string {
   const params = new URLSearchParams(query)
   for (const [key, value] of Object.entries(changes)) {
     if (value === null) params.delete(key)
@@ -107,7 +128,11 @@ export function decodeCursor(cursor: string, sort: string): CursorPosition {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (Array.isArray(parsed) && parsed.length === 3) {
       const [cursorSort, value, id] = parsed
-      const valueOk = value === null || typeof value === 'string' || typeof value === 'number'
+      // A NUL could never be a stored sort key, and PostgreSQL refuses to compare text holding one.
+      const valueOk =
+        value === null ||
+        (typeof value === 'string' && !value.includes('\u0000')) ||
+        typeof value === 'number'
       if (cursorSort === sort && valueOk && Number.isSafeInteger(id)) return { sort, value, id }
     }
   } catch {

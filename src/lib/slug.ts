@@ -1,4 +1,5 @@
 import { BadRequestError } from './errors.js'
+import { ID_MAX } from './schemas.js'
 
 /** Slugs per the contract: kept in their own script (Arabic stays Arabic), decoded, at most 120 code points. */
 
@@ -39,7 +40,11 @@ export type IdOrSlug = { id: number } | { slug: string }
 
 /** Reads a path parameter: an id, or a slug given encoded or decoded, normalized like a stored slug. */
 export function parseIdOrSlug(value: string): IdOrSlug {
-  if (isIdLike(value)) return { id: Number(value) }
+  if (isIdLike(value)) {
+    // An id past any that can be stored names nothing; 0 says so without overflowing PostgreSQL's integer.
+    const id = Number(value)
+    return { id: id <= ID_MAX ? id : 0 }
+  }
   let decoded = value
   if (value.includes('%')) {
     try {

@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { AppError } from '../lib/errors.js'
+import { AppError, type FieldError } from '../lib/errors.js'
 import { PROBLEM_CONTENT_TYPE, type Problem, problem, problemResponse } from '../lib/problem.js'
 
 const VALIDATION_DETAILS: Record<string, string> = {
@@ -23,17 +23,58 @@ const FASTIFY_CLIENT_ERROR_DETAILS: Record<number, string> = {
   429: 'Too many requests; wait before trying again.',
 }
 
-function toProblem(error: FastifyError, isUniqueViolation: (error: unknown) => boolean): Problem {
+// A body of a thousand bad fields gets a readable answer, not one as large as itself.
+const MAX_FIELD_ERRORS = 20
+
+type ValidationIssue = FastifyError['validation'] extends (infer I)[] | undefined ? I : never
+
+/**
+ * The field errors of a failed validation. Zod's message for an unknown key quotes the key, which the client
+ * wrote (it may be an e-mail address): such a key is named by its position in its object instead, from 1.
+ */
+function fieldErrors(issues: ValidationIssue[], input: unknown): FieldError[] {
+  return issues.flatMap((issue) => {
+    const path = issue.instancePath.slice(1).replaceAll('/', '.')
+    if (issue.keyword !== 'unrecognized_keys') return [{ path, message: issue.message ?? 'Invalid value' }]
+    const keys = (issue.params as { keys?: unknown }).keys
+    const sent = Object.keys(valueAt(input, issue.instancePath) ?? {})
+    return (Array.isArray(keys) ? keys : [undefined]).map((key) => {
+      const position = sent.indexOf(String(key)) + 1
+      return { path, message: position > 0 ? `Unrecognized key at position ${position}` : 'Unrecognized key' }
+    })
+  })
+}
+
+/** The object at a validation issue's `/a/0/b` path within the request part that failed. */
+function valueAt(input: unknown, instancePath: string): object | undefined {
+  let value = input
+  // The root is `/`: no segment.
+  for (const segment of instancePath.split('/').filter(Boolean)) {
+    if (value === null || typeof value !== 'object') return undefined
+    value = (value as Record<string, unknown>)[segment]
+  }
+  return value !== null && typeof value === 'object' ? value : undefined
+}
+
+const VALIDATED_PARTS = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' } as const
+
+function toProblem(
+  error: FastifyError,
+  request: FastifyRequest,
+  isUniqueViolation: (error: unknown) => boolean,
+): Problem {
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const detail = VALIDATION_DETAILS[error.validationContext ?? 'body'] ?? 'The request is not valid.'
-    const errors = error.validation.map((issue) => ({
-      path: issue.instancePath.slice(1).replaceAll('/', '.'),
-      message: issue.message ?? 'Invalid value',
-    }))
-    return problem(400, detail, errors)
+    const context = error.validationContext ?? 'body'
+    const detail = VALIDATION_DETAILS[context] ?? 'The request is not valid.'
+    const part = VALIDATED_PARTS[context as keyof typeof VALIDATED_PARTS]
+    const errors = fieldErrors(error.validation, part ? request[part] : undefined)
+    return problem(400, detail, errors.slice(0, MAX_FIELD_ERRORS))
   }
   if (error instanceof AppError)
-    return { ...problem(error.status, error.detail, error.errors), title: error.title }
+    return {
+      ...problem(error.status, error.detail, error.errors?.slice(0, MAX_FIELD_ERRORS)),
+      title: error.title,
+    }
   if (isUniqueViolation(error)) return problem(409, 'A resource with the same unique value exists already.')
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
@@ -97,7 +138,7 @@ export default fp(
     // A race the services' own checks lost, in the engine's words (SQLITE_CONSTRAINT_UNIQUE, 23505).
     const { isUniqueViolation } = app.services
     app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const body = toProblem(error, isUniqueViolation)
+      const body = toProblem(error, request, isUniqueViolation)
       if (body.status >= 500) request.log.error({ err: describeForLog(error) }, 'request failed')
       return sendProblem(reply, body)
     })

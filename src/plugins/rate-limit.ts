@@ -7,17 +7,7 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { AppError } from '../lib/errors.js'
-
-class TooManyRequestsError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super(
-      429,
-      'Too Many Requests',
-      `Too many requests from this address; try again in ${retryAfterSeconds} seconds.`,
-    )
-  }
-}
+import { TooManyRequestsError } from '../lib/errors.js'
 
 export default fp(
   async function rateLimitPlugin(app: FastifyInstance) {
@@ -26,7 +16,10 @@ export default fp(
       ...app.services.rateLimitStore,
       // A store that does not answer (Redis or PostgreSQL away) must not take commenting down with it.
       skipOnError: true,
-      errorResponseBuilder: (_request, context) => new TooManyRequestsError(Math.ceil(context.ttl / 1000)),
+      errorResponseBuilder: (_request, context) =>
+        new TooManyRequestsError(
+          `Too many requests from this address; try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
+        ),
     })
   },
   { name: 'rate-limit', dependencies: ['services'] },

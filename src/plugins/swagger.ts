@@ -16,8 +16,16 @@ const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import
   version: string
 }
 
+interface RequestBody {
+  required?: boolean
+  content?: Record<string, { schema?: { anyOf?: unknown[] } }>
+}
+
 interface OpenApiDocument {
-  paths?: Record<string, Record<string, { responses?: Record<string, { description?: string }> }>>
+  paths?: Record<
+    string,
+    Record<string, { responses?: Record<string, { description?: string }>; requestBody?: RequestBody }>
+  >
   components?: { schemas?: Record<string, unknown>; [part: string]: unknown }
   [key: string]: unknown
 }
@@ -48,7 +56,23 @@ function refsIn(value: unknown, found: Set<string>): Set<string> {
  * used or not. Clients generate types from this document, so keep only what an operation reaches, and give a
  * request schema its plain name (`CreateArticle`, not `CreateArticleInput`) when no answer uses that name.
  * @fastify/swagger writes "Default Response" for an answer without a description: say what it is instead.
+ * It also marks every request body required; a body schema that accepts null (`.nullish()`) may be left out.
  */
+/** `anyOf: [X, { type: 'null' }]` as a whole request body: X, and the body may be left out. */
+function optionalBody(body: RequestBody | undefined): void {
+  const media = Object.values(body?.content ?? {})
+  const alternatives = media.map((entry) => entry.schema?.anyOf)
+  const isNullable = (anyOf: unknown[] | undefined) =>
+    anyOf?.length === 2 && anyOf.some((schema) => (schema as { type?: unknown }).type === 'null')
+  if (!body || media.length === 0 || !alternatives.every(isNullable)) return
+  body.required = false
+  for (const entry of media) {
+    entry.schema = entry.schema?.anyOf?.find(
+      (schema) => (schema as { type?: unknown }).type !== 'null',
+    ) as never
+  }
+}
+
 function tidyDocument(document: OpenApiDocument): OpenApiDocument {
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {
@@ -57,6 +81,7 @@ function tidyDocument(document: OpenApiDocument): OpenApiDocument {
           response.description = SUCCESS_DESCRIPTIONS[status] ?? 'An answer.'
         }
       }
+      optionalBody(operation.requestBody)
     }
   }
 
@@ -107,8 +132,11 @@ export default fp(
           { name: 'articles', description: 'News articles, addressed by id or (Arabic) slug.' },
           { name: 'tags', description: 'Tags that group articles.' },
           { name: 'related', description: 'Ordered editorial links between articles.' },
+          { name: 'revisions', description: 'An article’s stored history, and restoring it.' },
+          { name: 'previews', description: 'Secret, expiring links to an article as it stands.' },
           { name: 'comments', description: 'Reader comments and their moderation.' },
           { name: 'tokens', description: 'API tokens (admin).' },
+          { name: 'redirects', description: 'Old WordPress addresses of imported articles.' },
           { name: 'operations', description: 'Health.' },
         ],
         components: {
@@ -128,10 +156,12 @@ export default fp(
       },
     })
 
+    // DOCS_ENABLED=false: no Swagger UI and no served document (/docs, /docs/json are 404s); app.swagger() stays.
+    if (!app.config.DOCS_ENABLED) return
     await app.register(fastifySwaggerUi, {
       routePrefix: '/docs',
       uiConfig: { persistAuthorization: true, displayOperationId: true, tryItOutEnabled: false },
     })
   },
-  { name: 'swagger' },
+  { name: 'swagger', dependencies: ['services'] },
 )

@@ -28,3 +28,28 @@ describe('GET /health', () => {
     expect(res.body).toEqual({ status: 'ok' })
   })
 })
+
+describe('GET /health while draining (after SIGTERM; the real signal is in test/process/drain.test.ts)', () => {
+  it('answers 503 {status: "draining"} as JSON, uncached, while every other route is still served', async () => {
+    const before = await t.app.inject({ method: 'GET', url: '/v1/articles' })
+    expect(before.headers.connection).not.toBe('close')
+    t.app.drain.start()
+    const health = await t.app.inject({ method: 'GET', url: '/health' })
+    expect(health.statusCode).toBe(503)
+    expect(health.json()).toEqual({ status: 'draining' })
+    expect(health.headers['content-type']).toMatch(/^application\/json/)
+    expect(health.headers['cache-control']).toBe('no-store')
+    // Still served, each answer closing its connection so that keep-alive clients move to another node.
+    const list = await t.app.inject({ method: 'GET', url: '/v1/articles' })
+    expect(list.statusCode).toBe(200)
+    expect(list.headers.connection).toBe('close')
+    const write = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tags',
+      headers: t.editorAuth,
+      payload: { name: 'أثناء الإغلاق' },
+    })
+    expect(write.statusCode).toBe(201)
+    expect(write.headers.connection).toBe('close')
+  })
+})

@@ -83,6 +83,8 @@ const TABLES = [
   'rate_limits',
   'article_revisions',
   'article_previews',
+  'import_records',
+  'article_redirects',
 ]
 
 /** A migrated database with no rows: `:memory:` on SQLite; on PostgreSQL this file's database, emptied. */

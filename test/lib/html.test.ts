@@ -67,6 +67,30 @@ describe('renderBody sanitizes', () => {
     expect(renderBody(input, 'html')).toBe(expected)
   })
 
+  // Reverse tabnabbing: any target but the three that stay in this window may open a new one.
+  it.each([
+    ['_BLANK', 'target="_BLANK"'],
+    ['_Blank with the author’s rel=opener', 'target="_Blank" rel="opener"'],
+    ['a named window', 'target="news"'],
+    ['a named window with rel=nofollow', 'target="news" rel="nofollow"'],
+    ['a padded _self (a name, for browsers)', 'target=" _self"'],
+    ['an empty target', 'target=""'],
+    ['an entity-encoded _blank', 'target="&#95;blank"'],
+  ])('gives a link with %s rel="noopener noreferrer", replacing any rel', (_label, attributes) => {
+    const html = renderBody(`<a href="https://e.x" ${attributes}>x</a>`, 'html')
+    expect(html).toMatch(/ rel="noopener noreferrer">x<\/a>$/)
+    expect(html.match(/rel=/g)).toHaveLength(1)
+  })
+
+  it.each(['_self', '_PARENT', '_Top'])(
+    'leaves a link with target=%s and its author’s rel alone',
+    (target) => {
+      expect(renderBody(`<a href="https://e.x" target="${target}" rel="nofollow">x</a>`, 'html')).toBe(
+        `<a href="https://e.x" target="${target}" rel="nofollow">x</a>`,
+      )
+    },
+  )
+
   it.each([
     ['emphasis', '**قوي** و*مائل*', '<p><strong>قوي</strong> و<em>مائل</em></p>'],
     ['a heading', '## عنوان', '<h2>عنوان</h2>'],

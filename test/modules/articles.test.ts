@@ -42,8 +42,13 @@ function ids(res: { json: () => unknown }): number[] {
   return (res.json() as { data: { id: number }[] }).data.map((article) => article.id)
 }
 
+/** With a token: the public does not see a tag no live article carries (tags-visibility.test.ts). */
 async function tagOf(slug: string) {
-  const res = await t.app.inject({ method: 'GET', url: `/v1/tags/${encodeURIComponent(slug)}` })
+  const res = await t.app.inject({
+    method: 'GET',
+    url: `/v1/tags/${encodeURIComponent(slug)}`,
+    headers: t.editorAuth,
+  })
   expect(res.statusCode, res.body).toBe(200)
   return res.json() as { id: number; articleCount: number }
 }

@@ -443,7 +443,7 @@ describe('POST comments: the per-client-IP rate limit', () => {
 
   it('believes X-Forwarded-For behind a proxy (TRUST_PROXY): the limit and the stored address follow it', async () => {
     await t.app.close()
-    t = await buildTestApp({ env: { RATE_LIMIT_COMMENTS_PER_MINUTE: '1', TRUST_PROXY: 'true' } })
+    t = await buildTestApp({ env: { RATE_LIMIT_COMMENTS_PER_MINUTE: '1', TRUST_PROXY: '10.0.0.1' } })
     const article = await createArticle(t)
     const via = (client: string) => ({ remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': client } })
     expect((await postComment(t, article.id, commentInput(), via('198.51.100.1'))).statusCode).toBe(201)

@@ -1,7 +1,13 @@
-/** Tokens and roles through HTTP, and the first-start chores of bootstrap(): admin token printed once, seeds. */
+/**
+ * Tokens and roles through HTTP, and the first-start chores of bootstrap(): the first admin token written once to
+ * an owner-only file, seeds.
+ */
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
-import { bootstrap } from '../../src/bootstrap.js'
+import { adminTokenFile, bootstrap } from '../../src/bootstrap.js'
 import { loadConfig } from '../../src/config.js'
 import type { Database } from '../../src/db/database.js'
 import { openDatabase } from '../../src/db/open.js'
@@ -213,6 +219,8 @@ interface Started {
   database: Database
   services: Services
   printed: string[]
+  /** Where this start writes the first admin token (ADMIN_TOKEN_OUTPUT, in a folder of its own). */
+  tokenFile: string
   run(): Promise<void>
   query<T = Record<string, unknown>>(text: string, ...params: unknown[]): Promise<T[]>
   counts(): Promise<{ a: number; t: number }>
@@ -225,10 +233,20 @@ afterEach(async () => {
     await s.services.close()
     await s.database.close()
   }
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
 })
 
+const folders: string[] = []
+
 async function start(env: Record<string, string> = {}): Promise<Started> {
-  const config = loadConfig({ DATABASE_URL: await emptyDatabaseUrl(), LOG_LEVEL: 'silent', ...env })
+  const folder = mkdtempSync(join(tmpdir(), 'sahifa-bootstrap-'))
+  folders.push(folder)
+  const config = loadConfig({
+    DATABASE_URL: await emptyDatabaseUrl(),
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN_OUTPUT: join(folder, 'admin-token.txt'),
+    ...env,
+  })
   const database = openDatabase(config.DATABASE_URL)
   const log = createLogger(config)
   const services = await createServices({ database, config, logger: log })
@@ -240,6 +258,7 @@ async function start(env: Record<string, string> = {}): Promise<Started> {
     database,
     services,
     printed,
+    tokenFile: adminTokenFile(config),
     run: () => bootstrap(database, services, config, log, (line) => printed.push(line)),
     query,
     counts: async () =>
@@ -258,12 +277,16 @@ async function tokenCount(s: Started): Promise<number> {
 }
 
 describe('bootstrap()', () => {
-  it('prints a first admin token once, and it works', async () => {
+  it('writes a first admin token once to a file only its owner may read, prints the path only, and it works', async () => {
     const s = await start({ SEED_SAMPLE: 'false' })
     await s.run()
+    const secret = readFileSync(s.tokenFile, 'utf8').trim()
+    expect(secret).toMatch(/^sahifa_[A-Za-z0-9_-]{43}$/)
+    expect(statSync(s.tokenFile).mode & 0o777).toBe(0o600)
     expect(s.printed).toHaveLength(1)
-    const secret = /sahifa_[A-Za-z0-9_-]+/.exec(s.printed[0] as string)?.[0] as string
-    expect(secret).toEqual(expect.any(String))
+    expect(s.printed[0]).toContain(s.tokenFile)
+    expect(s.printed[0]).not.toContain(secret)
+    expect(s.printed[0]).not.toMatch(/sahifa_/)
     const rows = await s.query<{ role: string; token_hash: string }>(
       'select name, role, token_hash from tokens',
     )
@@ -274,6 +297,7 @@ describe('bootstrap()', () => {
     await s.run()
     expect(s.printed).toHaveLength(1)
     expect(await tokenCount(s)).toBe(1)
+    expect(readFileSync(s.tokenFile, 'utf8').trim()).toBe(secret)
 
     const app = await buildApp({ config: s.config, services: s.services, logger: createLogger(s.config) })
     try {
@@ -285,11 +309,44 @@ describe('bootstrap()', () => {
     }
   })
 
-  it('prints nothing and creates no token when ADMIN_TOKEN is set', async () => {
+  it('prints nothing, writes no file and creates no token when ADMIN_TOKEN is set', async () => {
     const s = await start({ ADMIN_TOKEN, SEED_SAMPLE: 'false' })
     await s.run()
     expect(s.printed).toEqual([])
     expect(await tokenCount(s)).toBe(0)
+    expect(() => statSync(s.tokenFile)).toThrow()
+  })
+
+  it('replaces a file left from an earlier database, whatever its mode, with a fresh owner-only one', async () => {
+    const s = await start({ SEED_SAMPLE: 'false' })
+    writeFileSync(s.tokenFile, 'an old token\n')
+    chmodSync(s.tokenFile, 0o644)
+    await s.run()
+    expect(readFileSync(s.tokenFile, 'utf8')).toMatch(/^sahifa_\S+\n$/)
+    expect(statSync(s.tokenFile).mode & 0o777).toBe(0o600)
+  })
+
+  it('creates no token when the file cannot be written, so the next start tries again', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sahifa-bootstrap-'))
+    folders.push(folder)
+    // A regular file where the folder should be: the token file cannot be made under it.
+    writeFileSync(join(folder, 'not-a-folder'), '')
+    const s = await start({ SEED_SAMPLE: 'false', ADMIN_TOKEN_OUTPUT: join(folder, 'not-a-folder', 'token') })
+    await expect(s.run()).rejects.toThrow()
+    expect(await tokenCount(s)).toBe(0)
+    expect(s.printed).toEqual([])
+  })
+
+  it('puts the file beside the SQLite file unless ADMIN_TOKEN_OUTPUT says where', () => {
+    const at = (env: Record<string, string>) => adminTokenFile(loadConfig(env))
+    expect(at({ DATABASE_URL: '/var/lib/sahifa/sahifa.db' })).toBe('/var/lib/sahifa/admin-token.txt')
+    expect(at({ DATABASE_URL: 'file:/srv/news.db' })).toBe('/srv/admin-token.txt')
+    expect(at({})).toBe(resolve('data/admin-token.txt'))
+    expect(at({ DATABASE_URL: ':memory:' })).toBe(resolve('data/admin-token.txt'))
+    expect(at({ DATABASE_URL: 'postgres://db.example/sahifa' })).toBe(resolve('data/admin-token.txt'))
+    expect(at({ DATABASE_URL: '/var/lib/sahifa/sahifa.db', ADMIN_TOKEN_OUTPUT: '/run/secrets/first' })).toBe(
+      '/run/secrets/first',
+    )
   })
 
   it('seeds the sample content once, and serves the sample article at its Arabic slug', async () => {

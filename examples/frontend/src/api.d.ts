@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Health check
-         * @description For load balancers and Docker: 200 while the database answers, 503 otherwise.
+         * @description For load balancers and Docker: 200 while the database (and Redis, when REDIS_URL is set) answers, 503 otherwise. From SIGTERM on, 503 `{"status":"draining"}` while the node still serves every request for DRAIN_DELAY_MS, then closes.
          */
         get: operations["getHealth"];
         put?: never;
@@ -91,10 +91,58 @@ export interface paths {
         put?: never;
         /**
          * Post a comment (no token needed)
-         * @description Files a comment for moderation (`pending`), or approves it at once when the server runs with `COMMENTS_AUTO_APPROVE`. The e-mail address is stored and never returned, to anyone. Leave `honeypot` empty. The same address posting the same text to the same article again is a 409; posting more than `RATE_LIMIT_COMMENTS_PER_MINUTE` comments a minute from one address is a 429 with `Retry-After`.
+         * @description Files a comment for moderation (`pending`), or approves it at once when the server runs with `COMMENTS_AUTO_APPROVE`. The e-mail address is stored and never returned, to anyone. Leave `honeypot` empty. The same address posting the same text to the same article again from the same client IP is a 409 (from another IP it is answered as a new comment and filed as spam); posting more than `RATE_LIMIT_COMMENTS_PER_MINUTE` comments a minute from one IP is a 429 with `Retry-After`. Names and bodies with control characters, bidirectional overrides, lone surrogates or nothing visible are a 400, as is an `authorUrl` with a user name or password.
          */
         post: operations["createComment"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{idOrSlug}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the live preview links of an article
+         * @description Links that have not expired nor been revoked, newest first, without their secrets.
+         */
+        get: operations["listPreviews"];
+        put?: never;
+        /**
+         * Make a preview link for an article
+         * @description A secret link that shows the article as it stands at each read (draft or scheduled included) to anyone holding it, until it expires (`expiresInSeconds`, 10 s to 30 days, default 24 h) or is revoked. The secret is in this answer only. `Location` is the link’s record, without the secret.
+         */
+        post: operations["createPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{idOrSlug}/preview/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one live preview link, without its secret
+         * @description Where `Location` points after a link is made. An expired or revoked link is a 404.
+         */
+        get: operations["getPreview"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a preview link at once
+         * @description The next read of its secret answers 404. An expired link is gone already (404).
+         */
+        delete: operations["revokePreview"];
         options?: never;
         head?: never;
         patch?: never;
@@ -148,6 +196,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/articles/{idOrSlug}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the revisions of an article, newest first
+         * @description One revision per create, and per `PATCH` or restore that changed the title, body, excerpt, slug, tags, cover image, author or status; at most `REVISIONS_KEEP` per article (the oldest are pruned). Each names the token that made it. The state itself is in `GET …/revisions/{n}`.
+         */
+        get: operations["listRevisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{idOrSlug}/revisions/{n}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get one revision with the full state it stored
+         * @description The editable state of the article as revision `n` left it: title, slug, excerpt (null when derived), body, bodyFormat, author, coverImageUrl, status, publishedAt, commentsEnabled and tag names.
+         */
+        get: operations["getRevision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/articles/{idOrSlug}/revisions/{n}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore an article to one of its revisions
+         * @description Applies the state of revision `n` as a `PATCH` of every field would: a slug taken by another article since is a 409 and nothing changes; tags are matched by slug, or made again. The result is stored as a new revision. Send the ETag of your copy of the article in `If-Match` so that a change made by someone else since answers 412.
+         */
+        post: operations["restoreRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/comments": {
         parameters: {
             query?: never;
@@ -196,6 +304,46 @@ export interface paths {
         patch: operations["updateComment"];
         trace?: never;
     };
+    "/v1/preview/{previewToken}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an article through a preview link
+         * @description No bearer token: the secret is the permission. The article as it now stands, in full form, as `GET /v1/articles/{idOrSlug}` answers it. Never cached (`private, no-store`) nor indexed (`X-Robots-Tag: noindex`). An unknown, expired or revoked secret is the same 404, which says nothing about the article.
+         */
+        get: operations["readPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/redirects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find the article an old WordPress address names
+         * @description For a frontend that answers its old WordPress URLs with a 301: the permalink a post had when it was exported (`/2017/11/01/<slug>/`), `/?p=123`, `/archives/123`, its `guid`, or an address with one of its old slugs (`_wp_old_slug`), whole or as a path, percent-encoded or not. Also an address whose last segment is an article’s current slug. Live articles only, for everyone; 404 otherwise.
+         */
+        get: operations["resolveRedirect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tags": {
         parameters: {
             query?: never;
@@ -205,7 +353,7 @@ export interface paths {
         };
         /**
          * List tags
-         * @description By name, or by `-articleCount`; `q` keeps the names with a word starting with each word given (Arabic-normalized). The articles of a tag: `GET /v1/articles?tag={slug}`.
+         * @description By name, or by `-articleCount`; `q` keeps the names with a word starting with each word given (Arabic-normalized). The articles of a tag: `GET /v1/articles?tag={slug}`. Without a token, a tag that only drafts or scheduled articles carry is left out until one of them goes live, unless it was created with `POST /v1/tags`.
          */
         get: operations["listTags"];
         put?: never;
@@ -229,7 +377,7 @@ export interface paths {
         };
         /**
          * Get one tag by id or slug
-         * @description `articleCount` counts the published articles the public can see.
+         * @description `articleCount` counts the published articles the public can see. Without a token, a tag that only drafts or scheduled articles carry (and that was not created with `POST /v1/tags`) is a 404.
          */
         get: operations["getTag"];
         put?: never;
@@ -438,7 +586,7 @@ export interface components {
             bodyFormat?: "markdown" | "html";
             commentsEnabled?: boolean;
             coverImageUrl?: string | null;
-            /** @description Derived from the body when absent, empty or null. */
+            /** @description Kept as given; derived from the body when absent, empty or null. */
             excerpt?: string | null;
             /** @description Set to now when published without one; a future time schedules the article. */
             publishedAt?: string | null;
@@ -452,6 +600,18 @@ export interface components {
             /** @description Tag names; each is matched to a tag by its slug, or created. */
             tags?: string[];
             title: string;
+        };
+        /**
+         * @example {
+         *       "expiresInSeconds": 3600
+         *     }
+         */
+        CreatePreview: {
+            /**
+             * @description From 10 seconds to 30 days; default 24 hours.
+             * @example 3600
+             */
+            expiresInSeconds?: number;
         };
         /**
          * @example {
@@ -476,6 +636,37 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "editor";
         };
+        CreatedPreview: {
+            /** @example 1 */
+            articleId: number;
+            /**
+             * Format: date-time
+             * @example 2017-11-01T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2017-11-01T09:30:00.000Z
+             */
+            expiresAt: string;
+            /** @example 4 */
+            id: number;
+            /**
+             * @description The secret: shown this once, stored only as a hash. Anyone holding it can read the article.
+             * @example preview_q0C4pU2f3m1V9yY0xk3p7w8Zb5nH6tR2aL1sD4gJ0eQ
+             */
+            token: string;
+            /**
+             * @description The token that made the link.
+             * @example alice
+             */
+            tokenName: string | null;
+            /**
+             * @description Where the article is read with the secret (no bearer token): `/v1/preview/{token}`.
+             * @example /v1/preview/preview_q0C4pU2f3m1V9yY0xk3p7w8Zb5nH6tR2aL1sD4gJ0eQ
+             */
+            url: string;
+        };
         CreatedToken: {
             /**
              * Format: date-time
@@ -499,6 +690,11 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        /** @description The node is shutting down: send new requests elsewhere. */
+        HealthDraining: {
+            /** @constant */
+            status: "draining";
         };
         /** @description A comment as token holders see it. The e-mail address and client IP are never returned. */
         ModeratedComment: {
@@ -558,6 +754,32 @@ export interface components {
             /** @description Absent when the list was read with a cursor. */
             totalPages?: number;
         };
+        /** @description A live preview link, without its secret. */
+        Preview: {
+            /** @example 1 */
+            articleId: number;
+            /**
+             * Format: date-time
+             * @example 2017-11-01T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2017-11-01T09:30:00.000Z
+             */
+            expiresAt: string;
+            /** @example 4 */
+            id: number;
+            /**
+             * @description The token that made the link.
+             * @example alice
+             */
+            tokenName: string | null;
+        };
+        PreviewPage: {
+            data: components["schemas"]["Preview"][];
+            meta: components["schemas"]["PageMeta"];
+        };
         /** @description An RFC 9457 problem. It never repeats a value that was sent. */
         Problem: {
             /** @example The request body is not valid. */
@@ -573,6 +795,18 @@ export interface components {
             title: string;
             /** @example about:blank */
             type: string;
+        };
+        /** @description The live article an old WordPress address now names. */
+        Redirect: {
+            /** @example 1 */
+            articleId: number;
+            /**
+             * @description The article’s path in this API, its slug percent-encoded: where to send the old address.
+             * @example /v1/articles/%D8%A8%D9%88%D8%AA%D9%8A%D9%86-%D9%81%D9%8A-%D8%A5%D9%8A%D8%B1%D8%A7%D9%86
+             */
+            location: string;
+            /** @example بوتين-في-إيران */
+            slug: string;
         };
         /** @description An article summary in a related list, with how it got there. */
         RelatedArticle: {
@@ -628,6 +862,106 @@ export interface components {
         ReplaceRelated: {
             /** @description The whole ordered list of linked article ids (at most 20); `[]` removes every link. */
             articleIds: number[];
+        };
+        /** @description A revision with the full editable state it stored. */
+        Revision: {
+            /** @example 1 */
+            articleId: number;
+            /**
+             * Format: date-time
+             * @example 2017-11-01T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description 1, 2, 3… within the article.
+             * @example 3
+             */
+            number: number;
+            state: components["schemas"]["RevisionState"];
+            /**
+             * @description The name of the token that made the change; null for changes made without one (the seeder).
+             * @example alice
+             */
+            tokenName: string | null;
+        };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "articleId": 1,
+         *           "createdAt": "2017-11-01T10:05:00.000Z",
+         *           "number": 2,
+         *           "tokenName": "alice"
+         *         },
+         *         {
+         *           "articleId": 1,
+         *           "createdAt": "2017-11-01T09:30:00.000Z",
+         *           "number": 1,
+         *           "tokenName": "alice"
+         *         }
+         *       ],
+         *       "meta": {
+         *         "page": 1,
+         *         "perPage": 20,
+         *         "total": 2,
+         *         "totalPages": 1
+         *       }
+         *     }
+         */
+        RevisionPage: {
+            data: components["schemas"]["RevisionSummary"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        RevisionState: {
+            /** @example محمد نور الدين */
+            author: string | null;
+            /** @example زار الرئيس الروسي **طهران** … */
+            body: string;
+            /** @enum {string} */
+            bodyFormat: "markdown" | "html";
+            commentsEnabled: boolean;
+            /** @example null */
+            coverImageUrl: string | null;
+            /**
+             * @description As the editor gave it; null when it was derived from the body.
+             * @example null
+             */
+            excerpt: string | null;
+            publishedAt: string | null;
+            /** @example بوتين-في-إيران-مرآة-العالم */
+            slug: string;
+            /** @enum {string} */
+            status: "draft" | "published";
+            /**
+             * @description Tag names, in order.
+             * @example [
+             *       "إيران",
+             *       "روسيا"
+             *     ]
+             */
+            tags: string[];
+            /** @example بوتين في إيران: مرآة العالم */
+            title: string;
+        };
+        /** @description A revision without its state, as the list shows it. */
+        RevisionSummary: {
+            /** @example 1 */
+            articleId: number;
+            /**
+             * Format: date-time
+             * @example 2017-11-01T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description 1, 2, 3… within the article.
+             * @example 3
+             */
+            number: number;
+            /**
+             * @description The name of the token that made the change; null for changes made without one (the seeder).
+             * @example alice
+             */
+            tokenName: string | null;
         };
         /** @description The answer to a new comment: the comment and whether it awaits moderation. */
         SubmittedComment: {
@@ -729,7 +1063,7 @@ export interface components {
             bodyFormat?: "markdown" | "html";
             commentsEnabled?: boolean;
             coverImageUrl?: string | null;
-            /** @description Derived from the body when absent, empty or null. */
+            /** @description Kept as given; derived from the body when absent, empty or null. */
             excerpt?: string | null;
             /** @description Set to now when published without one; a future time schedules the article. */
             publishedAt?: string | null;
@@ -808,6 +1142,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -817,12 +1160,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database does not answer. */
+            /** @description Draining after SIGTERM (`{"status":"draining"}`), or the database (or Redis) does not answer (problem+json). */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["HealthDraining"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -831,7 +1175,7 @@ export interface operations {
     listArticles: {
         parameters: {
             query?: {
-                /** @description Page number, from 1. */
+                /** @description Page number, from 1 to 1,000,000. */
                 page?: number;
                 /** @description Items per page, 1 to 100. */
                 perPage?: number;
@@ -841,7 +1185,7 @@ export interface operations {
                 tag?: string;
                 /** @description The exact byline; empty means no filter. */
                 author?: string;
-                /** @description Search words, matched Arabic-normalized and stemmed (see Search in the README); every word must match. Operators and punctuation are plain text. Empty means no search. */
+                /** @description Search words, matched Arabic-normalized and stemmed (docs/search.md explains how); every word must match. Operators and punctuation are plain text. Empty means no search. */
                 q?: string;
                 /** @description Default `-publishedAt`; with `q`, relevance (title first). */
                 sort?: "-publishedAt" | "publishedAt" | "-updatedAt" | "title";
@@ -881,6 +1225,15 @@ export interface operations {
             };
             /** @description No valid token (or an invalid one was sent). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -975,6 +1328,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -1041,6 +1403,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -1091,6 +1462,15 @@ export interface operations {
             };
             /** @description No such resource, or not visible to this caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1206,6 +1586,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -1220,7 +1609,7 @@ export interface operations {
     listArticleComments: {
         parameters: {
             query?: {
-                /** @description Page number, from 1. */
+                /** @description Page number, from 1 to 1,000,000. */
                 page?: number;
                 /** @description Items per page, 1 to 100. */
                 perPage?: number;
@@ -1277,6 +1666,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -1307,7 +1705,7 @@ export interface operations {
                      */
                     authorEmail: string;
                     authorName: string;
-                    /** @description The commenter’s site; http or https only. */
+                    /** @description The commenter’s site; http or https only, no user name or password; stored normalized. */
                     authorUrl?: string | null;
                     /** @description Plain text, 1 to 5,000 characters, kept as written. */
                     body: string;
@@ -1373,7 +1771,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is larger than BODY_LIMIT_BYTES. */
+            /** @description The body is larger than 64 KiB (or BODY_LIMIT_BYTES, when that is smaller). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1392,6 +1790,357 @@ export interface operations {
                 };
             };
             /** @description Too many requests; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPreviews: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 to 1,000,000. */
+                page?: number;
+                /** @description Items per page, 1 to 100. */
+                perPage?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A numeric id, or a slug (Arabic slugs may be sent percent-encoded). */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewPage"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is still current. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The query, path or body fails validation; `errors` lists every bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (or an invalid one was sent). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id, or a slug (Arabic slugs may be sent percent-encoded). */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreatePreview"];
+            };
+        };
+        responses: {
+            /** @description Created; `Location` holds its URL. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedPreview"];
+                };
+            };
+            /** @description The query, path or body fails validation; `errors` lists every bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (or an invalid one was sent). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id, or a slug (Arabic slugs may be sent percent-encoded). */
+                idOrSlug: string;
+                /** @description The preview link’s id, ASCII digits. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is still current. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The query, path or body fails validation; `errors` lists every bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (or an invalid one was sent). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokePreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id, or a slug (Arabic slugs may be sent percent-encoded). */
+                idOrSlug: string;
+                /** @description The preview link’s id, ASCII digits. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The query, path or body fails validation; `errors` lists every bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (or an invalid one was sent). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1464,6 +2213,15 @@ export interface operations {
             };
             /** @description No such resource, or not visible to this caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1554,6 +2312,15 @@ export interface operations {
             };
             /** @description The body is not JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1660,6 +2427,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -1728,6 +2504,305 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRevisions: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 to 1,000,000. */
+                page?: number;
+                /** @description Items per page, 1 to 100. */
+                perPage?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A numeric id, or a slug (Arabic slugs may be sent percent-encoded). */
+                idOrSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionPage"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is still current. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The query, path or body fails validation; `errors` lists every bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (or an invalid one was sent). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id, or a slug (Arabic slugs may be sent percent-encoded). */
+                idOrSlug: string;
+                /** @description The revision number, ASCII digits. */
+                n: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revision"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is still current. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The query, path or body fails validation; `errors` lists every bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (or an invalid one was sent). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restoreRevision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A numeric id, or a slug (Arabic slugs may be sent percent-encoded). */
+                idOrSlug: string;
+                /** @description The revision number, ASCII digits. */
+                n: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Article"];
+                };
+            };
+            /** @description The query, path or body fails validation; `errors` lists every bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (or an invalid one was sent). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token’s role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with an existing resource (a taken slug, an existing link, a duplicate). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The If-Match ETag no longer matches: someone else changed the resource. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -1742,7 +2817,7 @@ export interface operations {
     listComments: {
         parameters: {
             query?: {
-                /** @description Page number, from 1. */
+                /** @description Page number, from 1 to 1,000,000. */
                 page?: number;
                 /** @description Items per page, 1 to 100. */
                 perPage?: number;
@@ -1793,6 +2868,15 @@ export interface operations {
             };
             /** @description The token’s role may not do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1875,6 +2959,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -1934,6 +3027,15 @@ export interface operations {
             };
             /** @description No such resource, or not visible to this caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2022,7 +3124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is larger than BODY_LIMIT_BYTES. */
+            /** @description The body is larger than 64 KiB (or BODY_LIMIT_BYTES, when that is smaller). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2033,6 +3135,165 @@ export interface operations {
             };
             /** @description The body is not JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret of a preview link. */
+                previewToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Article"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is still current. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The query, path or body fails validation; `errors` lists every bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is not valid or has been revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something unexpected failed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolveRedirect: {
+        parameters: {
+            query: {
+                /** @description An old WordPress address, whole or as a path: the permalink (`/2017/11/01/<slug>/`), `/?p=123`, `/archives/123`, the post’s `guid`, or an address with one of its old slugs. Percent-encoded or not. */
+                from: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redirect"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag is still current. No body. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The query, path or body fails validation; `errors` lists every bad field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token is not valid or has been revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to this caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2054,7 +3315,7 @@ export interface operations {
     listTags: {
         parameters: {
             query?: {
-                /** @description Page number, from 1. */
+                /** @description Page number, from 1 to 1,000,000. */
                 page?: number;
                 /** @description Items per page, 1 to 100. */
                 perPage?: number;
@@ -2095,6 +3356,15 @@ export interface operations {
             };
             /** @description The token is not valid or has been revoked. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2189,6 +3459,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -2255,6 +3534,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -2305,6 +3593,15 @@ export interface operations {
             };
             /** @description No such resource, or not visible to this caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2420,6 +3717,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -2467,6 +3773,15 @@ export interface operations {
             };
             /** @description The token’s role may not do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2552,6 +3867,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -2627,6 +3951,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Something unexpected failed. */
             500: {
                 headers: {
@@ -2686,6 +4019,15 @@ export interface operations {
             };
             /** @description No such resource, or not visible to this caller. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (or invalid tokens) from this client address; see Retry-After. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@
  */
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   customType,
   index,
@@ -180,6 +181,37 @@ export const articlePreviews = pgTable(
     createdAt: isoTimestamp('created_at').notNull(),
   },
   (table) => [index('article_previews_article_idx').on(table.articleId, table.expiresAt)],
+)
+
+export const importRecords = pgTable(
+  'import_records',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    site: text('site').notNull(),
+    kind: text('kind', { enum: ['post', 'comment', 'term', 'attachment'] }).notNull(),
+    // WordPress's ids are BIGINT(20) UNSIGNED in its own tables.
+    wpId: bigint('wp_id', { mode: 'number' }).notNull(),
+    guid: text('guid'),
+    sahifaId: integer('sahifa_id'),
+    checksum: text('checksum').notNull(),
+    url: text('url'),
+    thumbnailWpId: bigint('thumbnail_wp_id', { mode: 'number' }),
+    createdAt: isoTimestamp('created_at').notNull(),
+    updatedAt: isoTimestamp('updated_at').notNull(),
+  },
+  (table) => [uniqueIndex('import_records_site_kind_wp_id_idx').on(table.site, table.kind, table.wpId)],
+)
+
+export const articleRedirects = pgTable(
+  'article_redirects',
+  {
+    key: text('key').primaryKey(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    createdAt: isoTimestamp('created_at').notNull(),
+  },
+  (table) => [index('article_redirects_article_idx').on(table.articleId)],
 )
 
 // PostgreSQL only: the search index (SQLite's is an FTS5 virtual table, made by migrations/sqlite/0001_search).

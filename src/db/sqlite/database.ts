@@ -29,13 +29,18 @@ export interface SqliteDatabase extends Database {
   read<T>(fn: () => T): Promise<T>
 }
 
+export interface SqliteOptions {
+  /** PRAGMA synchronous (DB_SYNCHRONOUS): `normal` survives a crash of the process, `full` also a power loss. */
+  synchronous?: SynchronousMode
+}
+
 /** `url` is a file path, `file:…` or `:memory:`; the file's folder is created when missing. */
-export function openSqlite(url: string): SqliteDatabase {
+export function openSqlite(url: string, options: SqliteOptions = {}): SqliteDatabase {
   const path = url.startsWith('file:') ? url.slice('file:'.length) : url
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new BetterSqlite3(path)
   sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   // Gathers planner statistics where they are missing or stale (https://sqlite.org/pragma.html#pragma_optimize).

@@ -166,3 +166,40 @@ export const articlePreviews = sqliteTable(
   },
   (table) => [index('article_previews_article_idx').on(table.articleId, table.expiresAt)],
 )
+
+export const importRecords = sqliteTable(
+  'import_records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    // The WordPress site: its base blog URL, lower-cased, without a trailing slash.
+    site: text('site').notNull(),
+    kind: text('kind', { enum: ['post', 'comment', 'term', 'attachment'] }).notNull(),
+    wpId: integer('wp_id').notNull(),
+    guid: text('guid'),
+    // The article, comment or tag made from it; null for attachments (recorded for their URL) and skipped terms.
+    // No foreign key: it names a row of a different table per kind, and a row deleted in Sahifa stays deleted.
+    sahifaId: integer('sahifa_id'),
+    // SHA-256 of what the item mapped to: an unchanged item in a later export is left alone.
+    checksum: text('checksum').notNull(),
+    // Attachments: the file's URL, for the posts that use it as their featured image.
+    url: text('url'),
+    // Posts: their featured image (`_thumbnail_id`), resolved once the whole export has been read.
+    thumbnailWpId: integer('thumbnail_wp_id'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [uniqueIndex('import_records_site_kind_wp_id_idx').on(table.site, table.kind, table.wpId)],
+)
+
+export const articleRedirects = sqliteTable(
+  'article_redirects',
+  {
+    // A normalized old address: `p:123`, `path:/2017/11/01/slug`, `slug:slug`, `guid:…` (redirects.keys.ts).
+    key: text('key').primaryKey(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [index('article_redirects_article_idx').on(table.articleId)],
+)

@@ -83,7 +83,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const article = await articles.create(request.body)
+      const article = await articles.create(request.body, { actor: request.principal?.name ?? null })
       reply.code(201).header('location', locationOf('articles', article.id))
       return article
     },
@@ -108,8 +108,11 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      articles.update(request.params.idOrSlug, request.body, (current) =>
-        assertIfMatch(request, ArticleSchema, current),
+      articles.update(
+        request.params.idOrSlug,
+        request.body,
+        (current) => assertIfMatch(request, ArticleSchema, current),
+        { actor: request.principal?.name ?? null },
       ),
   )
 

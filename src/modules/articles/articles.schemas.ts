@@ -59,13 +59,13 @@ export const CreateArticleBodySchema = z
     title: z.string().trim().min(1).max(300),
     body: z.string().min(1).max(500_000),
     slug: GivenSlugSchema('title'),
+    // Kept exactly as given, spaces and line breaks included, as the contract says.
     excerpt: z
       .string()
-      .trim()
       .max(1000)
       .nullable()
       .optional()
-      .meta({ description: 'Derived from the body when absent, empty or null.' }),
+      .meta({ description: 'Kept as given; derived from the body when absent, empty or null.' }),
     bodyFormat: z.enum(['markdown', 'html']).optional().meta({ description: 'Default `markdown`.' }),
     author: z.string().trim().max(200).nullable().optional(),
     coverImageUrl: HttpUrlSchema.nullable().optional(),
@@ -124,7 +124,10 @@ export const ListArticlesQuerySchema = PageQuerySchema.extend({
         'Not with `q` ordered by relevance (a 400): page with `page`, or give a `sort`.',
     }),
   tag: queryFilterSchema(400).meta({ description: 'A tag slug; empty means no filter.', example: 'إيران' }),
-  author: queryFilterSchema(200).meta({ description: 'The exact byline; empty means no filter.' }),
+  // Compared as text in SQL, where PostgreSQL refuses a NUL; no stored byline can hold one (plugins/no-nul.ts).
+  author: queryFilterSchema(200)
+    .refine((value) => !value?.includes('\u0000'), 'Must not contain the NUL character (U+0000)')
+    .meta({ description: 'The exact byline; empty means no filter.' }),
   q: SearchQuerySchema,
   sort: z
     .enum(ARTICLE_SORTS)

@@ -3,9 +3,10 @@ import type { Database, Executor } from '../../db/database.js'
 import { type Clock, isoNow } from '../../lib/clock.js'
 import { BadRequestError, ConflictError, NotFoundError } from '../../lib/errors.js'
 import { deriveExcerpt, plainText, readingTimeMinutes, renderBody } from '../../lib/html.js'
-import { decodeCursor, encodeCursor, offsetMeta, type Page } from '../../lib/pagination.js'
+import { decodeCursor, encodeCursor, isPastEnd, offsetMeta, type Page } from '../../lib/pagination.js'
 import { givenSlug, isIdLike, parseIdOrSlug, slugify } from '../../lib/slug.js'
 import type { ChangeSignal } from '../../nodes/change-signal.js'
+import type { RevisionRecorder } from '../revisions/revisions.service.js'
 import type { SearchFilter, SearchIndex } from '../search/search.index.js'
 import { queryTerms } from '../search/search.query.js'
 import type { TagService } from '../tags/tags.service.js'
@@ -30,8 +31,22 @@ export interface ArticleServiceDeps {
   repository: ArticleRepository
   search: SearchIndex
   tags: Pick<TagService, 'resolveNames'>
+  /** Stores each create and each change as a revision, in the write's own transaction. */
+  revisions: Pick<RevisionRecorder, 'record'>
   clock: Clock
   changes: ChangeSignal
+}
+
+/**
+ * How a write runs. `actor` names the token that makes it (for the revision). An import also passes `tx`, so that
+ * the write is part of its own transaction (one WordPress item: article, comments, records), and the times its
+ * source gave; it then publishes the change itself, once that transaction has committed.
+ */
+export interface WriteOptions {
+  actor?: string | null
+  tx?: Executor
+  createdAt?: string
+  updatedAt?: string
 }
 
 /** A derived slug lost a race for `base-n` to a concurrent writer: try the next free one. */
@@ -65,6 +80,7 @@ export function createArticleService({
   repository,
   search,
   tags,
+  revisions,
   clock,
   changes,
 }: ArticleServiceDeps) {
@@ -124,10 +140,13 @@ export function createArticleService({
     return row
   }
 
-  async function create(input: CreateArticleInput): Promise<Article> {
+  /** `actor` is the name of the token that writes, for the revision (null: the seeder, an import). */
+  async function create(input: CreateArticleInput, options: WriteOptions = {}): Promise<Article> {
+    // An import's write joins its transaction; no retry there: a lost slug race rolls the whole item back.
+    if (options.tx) return insertArticle(options.tx, input, options.actor ?? null, options)
     for (let attempt = 1; ; attempt++) {
       try {
-        const article = await database.transaction((tx) => insertArticle(tx, input))
+        const article = await database.transaction((tx) => insertArticle(tx, input, options.actor ?? null))
         await changed(article.id)
         return article
       } catch (error) {
@@ -138,7 +157,12 @@ export function createArticleService({
     }
   }
 
-  async function insertArticle(tx: Executor, input: CreateArticleInput): Promise<Article> {
+  async function insertArticle(
+    tx: Executor,
+    input: CreateArticleInput,
+    actor: string | null,
+    times: Pick<WriteOptions, 'createdAt' | 'updatedAt'> = {},
+  ): Promise<Article> {
     const now = isoNow(clock)
     const status = input.status ?? 'draft'
     const bodyFormat = input.bodyFormat ?? 'markdown'
@@ -155,14 +179,16 @@ export function createArticleService({
         status,
         publishedAt: input.publishedAt ?? (status === 'published' ? now : null),
         commentsEnabled: input.commentsEnabled ?? true,
-        createdAt: now,
-        updatedAt: now,
+        createdAt: times.createdAt ?? now,
+        updatedAt: times.updatedAt ?? times.createdAt ?? now,
       },
       tx,
     )
     if (input.tags) await repository.replaceTags(row.id, await tags.resolveNames(input.tags, tx), tx)
     await search.index(tx, { ...row, text: derived.text })
-    return toArticle(row, tx)
+    const article = await toArticle(row, tx)
+    await revisions.record(tx, { after: { ...article, excerptIsCustom: row.excerptIsCustom }, actor })
+    return article
   }
 
   return {
@@ -199,11 +225,11 @@ export function createArticleService({
       // With q, the search index counts (exactly, and without walking every live article's index entry).
       const total = terms !== null ? await search.count(terms, filter) : await repository.count(criteria)
       const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort)
-      const rows = await repository.page(criteria, sort, {
-        position,
-        limit: query.perPage + 1,
-        offset: position ? 0 : (query.page - 1) * query.perPage,
-      })
+      const offset = position ? 0 : (query.page - 1) * query.perPage
+      // A page past the end reads no row: the total has said so already.
+      if (!position && isPastEnd(offset, total))
+        return { data: [], meta: offsetMeta(query.page, query.perPage, total, null) }
+      const rows = await repository.page(criteria, sort, { position, limit: query.perPage + 1, offset })
       const hasMore = rows.length > query.perPage
       const pageRows = hasMore ? rows.slice(0, query.perPage) : rows
       const last = pageRows.at(-1)
@@ -226,11 +252,13 @@ export function createArticleService({
       idOrSlug: string,
       patch: UpdateArticleInput,
       assertCurrent?: (current: Article) => void,
+      options: WriteOptions = {},
     ): Promise<Article> {
-      const article = await database.transaction(async (tx) => {
+      const article = await (options.tx ?? database).transaction(async (tx) => {
         const row = await repository.find(parseIdOrSlug(idOrSlug), tx, { lock: true })
         if (!row) throw new NotFoundError('Article')
-        assertCurrent?.(await toArticle(row, tx))
+        const current = await toArticle(row, tx)
+        assertCurrent?.(current)
         const now = isoNow(clock)
         const body = patch.body ?? row.body
         const bodyFormat = patch.bodyFormat ?? row.bodyFormat
@@ -256,16 +284,23 @@ export function createArticleService({
             status,
             publishedAt: publishedAt ?? (status === 'published' ? now : null),
             commentsEnabled: patch.commentsEnabled ?? row.commentsEnabled,
-            updatedAt: now,
+            updatedAt: options.updatedAt ?? now,
           },
           tx,
         )
         if (patch.tags) await repository.replaceTags(row.id, await tags.resolveNames(patch.tags, tx), tx)
         // Every update rewrites the index entry: it may hold copies of status, publishedAt and author.
         await search.index(tx, { ...updated, text: derived.text })
-        return toArticle(updated, tx)
+        const after = await toArticle(updated, tx)
+        // A revision only when a tracked field changed (the recorder compares); the same transaction as the change.
+        await revisions.record(tx, {
+          before: { ...current, excerptIsCustom: row.excerptIsCustom },
+          after: { ...after, excerptIsCustom: updated.excerptIsCustom },
+          actor: options.actor ?? null,
+        })
+        return after
       })
-      await changed(article.id)
+      if (!options.tx) await changed(article.id)
       return article
     },
 

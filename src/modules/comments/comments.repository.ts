@@ -1,6 +1,7 @@
 /** The comments' queries, written once over Drizzle for both engines. E-mail and IP are written, never selected. */
 import { and, count, eq, ne, type SQL, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../../db/database.js'
+import { isPastEnd } from '../../lib/pagination.js'
 import type { CommentStatus, ModeratedComment } from './comments.schemas.js'
 
 type NewCommentRow = Database['tables']['comments']['$inferInsert']
@@ -38,11 +39,23 @@ export function createCommentRepository(database: Database) {
       return tx.get<ModeratedComment>(options.lock ? tx.forUpdate(query) : query)
     },
 
-    /** Whether the same address has posted the same text to the article (trashed comments aside). */
-    async hasDuplicate(articleId: number, email: string, body: string, tx: Executor): Promise<boolean> {
+    /**
+     * Whether the same address has posted the same text to the article (trashed comments aside), and whether one
+     * of those came from `clientIp`. Only the answer leaves the database, never the address or IP it compared.
+     */
+    async findDuplicate(
+      articleId: number,
+      email: string,
+      body: string,
+      clientIp: string | null,
+      tx: Executor,
+    ): Promise<'none' | 'same-client' | 'other-client'> {
       const row = await tx.get(
         tx.qb
-          .select({ id: comments.id })
+          .select({
+            n: count(),
+            fromClient: sql<number>`count(case when ${comments.clientIp} = ${clientIp ?? ''} then 1 end)`,
+          })
           .from(comments)
           .where(
             and(
@@ -51,10 +64,10 @@ export function createCommentRepository(database: Database) {
               sql`lower(${comments.authorEmail}) = lower(${email})`,
               ne(comments.status, 'trash'),
             ),
-          )
-          .limit(1),
+          ),
       )
-      return row !== undefined
+      if (!row || Number(row.n) === 0) return 'none'
+      return Number(row.fromClient) > 0 ? 'same-client' : 'other-client'
     },
 
     async insert(values: NewCommentRow, tx: Executor): Promise<ModeratedComment> {
@@ -84,7 +97,10 @@ export function createCommentRepository(database: Database) {
       await tx.run(tx.qb.delete(comments).where(eq(comments.id, comment.id)))
     },
 
-    /** One page and the total; `moderated` adds status and updatedAt, never anything private. */
+    /**
+     * One page and the total; `moderated` adds status and updatedAt, never anything private. A page past the end
+     * reads no row: the total says so first.
+     */
     async page<T>(
       criteria: CommentListCriteria,
       order: 'oldest' | 'newest',
@@ -93,7 +109,9 @@ export function createCommentRepository(database: Database) {
     ): Promise<{ rows: T[]; total: number }> {
       const filter = where(criteria)
       const direction = order === 'oldest' ? database.asc : database.desc
-      const totalRow = await database.get(database.qb.select({ n: count() }).from(comments).where(filter))
+      const total =
+        (await database.get(database.qb.select({ n: count() }).from(comments).where(filter)))?.n ?? 0
+      if (isPastEnd(page.offset, total)) return { rows: [], total }
       const rows = await database.all(
         database.qb
           .select(moderated ? moderatedColumns : publicColumns)
@@ -103,7 +121,7 @@ export function createCommentRepository(database: Database) {
           .limit(page.limit)
           .offset(page.offset),
       )
-      return { rows: rows as T[], total: totalRow?.n ?? 0 }
+      return { rows: rows as T[], total }
     },
 
     async count(): Promise<number> {

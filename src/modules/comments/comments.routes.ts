@@ -6,6 +6,7 @@ import { problemResponse } from '../../lib/problem.js'
 import { IdOrSlugParamsSchema, IdParamsSchema, NoContentSchema } from '../../lib/schemas.js'
 import { assertIfMatch } from '../../plugins/caching.js'
 import {
+  COMMENT_REQUEST_MAX_BYTES,
   CommentPageSchema,
   CreateCommentBodySchema,
   ListCommentsQuerySchema,
@@ -52,6 +53,8 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
     '/articles/:idOrSlug/comments',
     {
       config: { rateLimit: { max: app.config.RATE_LIMIT_COMMENTS_PER_MINUTE, timeWindow: '1 minute' } },
+      // A valid comment is a few KiB; the anonymous route does not take the megabyte an article may need.
+      bodyLimit: Math.min(COMMENT_REQUEST_MAX_BYTES, app.config.BODY_LIMIT_BYTES),
       schema: {
         tags: ['comments'],
         operationId: 'createComment',
@@ -59,8 +62,11 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Files a comment for moderation (`pending`), or approves it at once when the server runs with ' +
           '`COMMENTS_AUTO_APPROVE`. The e-mail address is stored and never returned, to anyone. Leave `honeypot` ' +
-          'empty. The same address posting the same text to the same article again is a 409; posting more than ' +
-          '`RATE_LIMIT_COMMENTS_PER_MINUTE` comments a minute from one address is a 429 with `Retry-After`.',
+          'empty. The same address posting the same text to the same article again from the same client IP is a 409 ' +
+          '(from another IP it is answered as a new comment and filed as spam); posting more than ' +
+          '`RATE_LIMIT_COMMENTS_PER_MINUTE` comments a minute from one IP is a 429 with `Retry-After`. Names and ' +
+          'bodies with control characters, bidirectional overrides, lone surrogates or nothing visible are a 400, ' +
+          'as is an `authorUrl` with a user name or password.',
         security: OPTIONAL_TOKEN,
         params: IdOrSlugParamsSchema,
         body: CreateCommentBodySchema,
@@ -68,6 +74,7 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
           201: SubmittedCommentSchema,
           ...problems(400, 404, 409, 429),
           403: problemResponse('Comments are closed on this article.'),
+          413: problemResponse('The body is larger than 64 KiB (or BODY_LIMIT_BYTES, when that is smaller).'),
         },
       },
     },
@@ -127,6 +134,7 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
     '/comments/:id',
     {
       onRequest: editor,
+      bodyLimit: Math.min(COMMENT_REQUEST_MAX_BYTES, app.config.BODY_LIMIT_BYTES),
       schema: {
         tags: ['comments'],
         operationId: 'updateComment',
@@ -137,7 +145,11 @@ const commentRoutes: FastifyPluginAsyncZod = async (app) => {
         security: TOKEN_REQUIRED,
         params: IdParamsSchema,
         body: UpdateCommentBodySchema,
-        response: { 200: ModeratedCommentSchema, ...problems(400, 401, 403, 404, 412) },
+        response: {
+          200: ModeratedCommentSchema,
+          ...problems(400, 401, 403, 404, 412),
+          413: problemResponse('The body is larger than 64 KiB (or BODY_LIMIT_BYTES, when that is smaller).'),
+        },
       },
     },
     async (request) =>

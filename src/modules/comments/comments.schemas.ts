@@ -4,7 +4,8 @@
  */
 import { z } from 'zod'
 import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
-import { TimestampSchema } from '../../lib/schemas.js'
+import { ID_MAX, IdSchema, TimestampSchema } from '../../lib/schemas.js'
+import { hasBidiOverrides, hasControlCharacters, isBlank, isWellFormed } from '../../lib/text.js'
 
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const
 export type CommentStatus = (typeof COMMENT_STATUSES)[number]
@@ -57,35 +58,71 @@ export type ModeratedComment = z.infer<typeof ModeratedCommentSchema>
 export const CommentPageSchema = pageOf(CommentSchema).meta({ id: 'CommentPage' })
 export const ModeratedCommentPageSchema = pageOf(ModeratedCommentSchema).meta({ id: 'ModeratedCommentPage' })
 
+/** A request over this many bytes to post a comment is a 413, whatever BODY_LIMIT_BYTES allows. */
+export const COMMENT_REQUEST_MAX_BYTES = 64 * 1024
+
+/** The rules for text a reader writes: shown to everyone, so nothing that hides, reorders or cannot be encoded. */
+function readerText<T extends z.ZodType<string>>(schema: T) {
+  return schema
+    .refine(isWellFormed, 'Must be well-formed Unicode (no lone surrogates)')
+    .refine((text) => !hasControlCharacters(text), 'Must not contain control characters')
+    .refine((text) => !hasBidiOverrides(text), 'Must not contain bidirectional overrides or isolates')
+    .refine((text) => !isBlank(text), 'Must not be blank')
+}
+
 // Custom messages everywhere a value is checked by format: an error names the field, never repeats its value.
-const BodyTextSchema = z
-  .string({ message: 'Expected text' })
-  .min(1, 'Must not be empty')
-  .max(BODY_MAX, `At most ${BODY_MAX} characters`)
-  .refine((text) => text.trim().length > 0, 'Must not be blank')
+const BodyTextSchema = readerText(
+  z
+    .string({ message: 'Expected text' })
+    .min(1, 'Must not be empty')
+    .max(BODY_MAX, `At most ${BODY_MAX} characters`),
+)
+
+/** The URL, or null; zod runs refinements even on a value its format check refused. */
+function parseUrl(value: string): URL | null {
+  try {
+    return new URL(value)
+  } catch {
+    return null
+  }
+}
+
+/** An http(s) URL without a user name or password (`https://bank.example@evil.example`), normalized as WHATWG. */
+const AuthorUrlSchema = z
+  .url({ protocol: /^https?$/, message: 'Expected an absolute http(s) URL' })
+  .max(URL_MAX, `At most ${URL_MAX} characters`)
+  .refine((url) => {
+    const parsed = parseUrl(url)
+    return parsed === null || (parsed.username === '' && parsed.password === '')
+  }, 'Must not contain a user name or password')
+  .refine(
+    (url) => (parseUrl(url)?.href.length ?? 0) <= URL_MAX,
+    `At most ${URL_MAX} characters once normalized`,
+  )
+  .transform((url) => (parseUrl(url) as URL).href)
 
 export const CreateCommentBodySchema = z
   .object({
-    authorName: z
-      .string({ message: 'Expected text' })
-      .trim()
-      .min(1, 'Must not be empty')
-      .max(AUTHOR_NAME_MAX, `At most ${AUTHOR_NAME_MAX} characters`),
+    authorName: readerText(
+      z
+        .string({ message: 'Expected text' })
+        .trim()
+        .min(1, 'Must not be empty')
+        .max(AUTHOR_NAME_MAX, `At most ${AUTHOR_NAME_MAX} characters`),
+    ),
     authorEmail: z
       .email({ message: 'Expected a valid e-mail address' })
       .max(EMAIL_MAX, `At most ${EMAIL_MAX} characters`)
       .meta({ description: 'Required, stored for moderation, and never returned or published.' }),
     body: BodyTextSchema.meta({ description: 'Plain text, 1 to 5,000 characters, kept as written.' }),
-    authorUrl: z
-      .url({ protocol: /^https?$/, message: 'Expected an absolute http(s) URL' })
-      .max(URL_MAX, `At most ${URL_MAX} characters`)
-      .nullable()
-      .optional()
-      .meta({ description: 'The commenter’s site; http or https only.' }),
+    authorUrl: AuthorUrlSchema.nullable().optional().meta({
+      description: 'The commenter’s site; http or https only, no user name or password; stored normalized.',
+    }),
     parentId: z
       .number({ message: 'Expected a comment id' })
       .int('Expected a comment id')
       .positive('Expected a comment id')
+      .max(ID_MAX, 'Expected a comment id')
       .nullable()
       .optional()
       .meta({ description: 'An approved comment of the same article, to answer it.' }),
@@ -122,12 +159,7 @@ export const ListCommentsQuerySchema = PageQuerySchema.extend({
     .enum(COMMENT_STATUSES)
     .optional()
     .meta({ description: 'Only comments with this status; all when absent.' }),
-  articleId: z.coerce
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({ description: 'Only the comments of this article.' }),
+  articleId: IdSchema.optional().meta({ description: 'Only the comments of this article.' }),
 })
 
 export type ListCommentsQuery = z.infer<typeof ListCommentsQuerySchema>

@@ -70,9 +70,10 @@ export function createCommentService(deps: CommentServiceDeps) {
     },
 
     /**
-     * Files a new comment. A filled honeypot files it as spam, and the answer shows the status an honest comment
-     * would have got, so a bot learns nothing. Submissions to one article take turns (a lock on the article), so
-     * two equal posts cannot both pass the duplicate check, on either engine.
+     * Files a new comment. A filled honeypot, or the repeat of a comment from another client IP, files it as spam,
+     * and the answer shows the status an honest comment would have got, so the sender learns nothing. Submissions
+     * to one article take turns (a lock on the article), so two equal posts cannot both pass the duplicate check,
+     * on either engine.
      */
     async create(
       idOrSlug: string,
@@ -89,11 +90,15 @@ export function createCommentService(deps: CommentServiceDeps) {
           if (!parent || parent.articleId !== article.id || parent.status !== 'approved')
             throw invalidParent()
         }
-        if (await repository.hasDuplicate(article.id, input.authorEmail, input.body, tx))
-          throw new ConflictError('This comment has been posted already.')
+        const ip = submitter.clientIp
+        const duplicate = await repository.findDuplicate(article.id, input.authorEmail, input.body, ip, tx)
+        if (duplicate === 'same-client') throw new ConflictError('This comment has been posted already.')
 
         const honestStatus: CommentStatus = autoApprove ? 'approved' : 'pending'
-        const isBot = input.honeypot !== undefined && input.honeypot.trim() !== ''
+        // The repeat of a comment from elsewhere is answered as a new one: a 409 would confirm to a stranger
+        // who wrote the first (guess an address, post its text), so it is filed as spam instead.
+        const isBot =
+          (input.honeypot !== undefined && input.honeypot.trim() !== '') || duplicate === 'other-client'
         const now = isoNow(clock)
         const row = await repository.insert(
           {

@@ -1,6 +1,6 @@
 /** Related articles: the list item (a summary with its relation), the list, its query and the write bodies. */
 import { z } from 'zod'
-import { IdOrSlugParamsSchema } from '../../lib/schemas.js'
+import { digitsInteger, ID_MAX, IdOrSlugParamsSchema, IdSchema } from '../../lib/schemas.js'
 import { ArticleSummarySchema } from '../articles/articles.schemas.js'
 
 /** The most links one article may hold: `limit` cannot show more than this, so more would be dead weight. */
@@ -27,13 +27,10 @@ export const RelatedListSchema = z
 export type RelatedList = z.infer<typeof RelatedListSchema>
 
 export const RelatedQuerySchema = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_RELATED_LINKS)
-    .default(DEFAULT_RELATED_LIMIT)
-    .meta({ description: 'At most this many items, manual links included; 1 to 20.', example: 5 }),
+  limit: digitsInteger((n) => n.min(1).max(MAX_RELATED_LINKS).default(DEFAULT_RELATED_LIMIT)).meta({
+    description: 'At most this many items, manual links included; 1 to 20.',
+    example: 5,
+  }),
   fill: z
     .enum(['none', 'tags'])
     .default('none')
@@ -46,7 +43,7 @@ export const RelatedQuerySchema = z.object({
 
 export type RelatedQuery = z.infer<typeof RelatedQuerySchema>
 
-const ArticleIdSchema = z.number().int().positive().meta({ example: 7 })
+const ArticleIdSchema = z.number().int().positive().max(ID_MAX).meta({ example: 7 })
 
 export const ReplaceRelatedBodySchema = z
   .object({
@@ -63,9 +60,5 @@ export const AddRelatedBodySchema = z
   .meta({ id: 'AddRelated', example: { articleId: 7 } })
 
 export const RelatedLinkParamsSchema = IdOrSlugParamsSchema.extend({
-  relatedId: z.coerce
-    .number()
-    .int()
-    .positive()
-    .meta({ description: 'The id of the linked article.', example: 7 }),
+  relatedId: IdSchema.meta({ description: 'The id of the linked article.', example: 7 }),
 })

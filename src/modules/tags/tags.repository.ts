@@ -1,5 +1,5 @@
 /** The tags' queries, written once over Drizzle for both engines. */
-import { and, count, eq, type SQL, sql } from 'drizzle-orm'
+import { and, count, eq, exists, or, type SQL, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../../db/database.js'
 import type { IdOrSlug } from '../../lib/slug.js'
 import { isLive } from '../articles/articles.visibility.js'
@@ -10,6 +10,20 @@ export type TagRow = Database['tables']['tags']['$inferSelect']
 export function createTagRepository(database: Database) {
   const { tags, articleTags, articles } = database.tables
   const byRef = (ref: IdOrSlug): SQL => ('id' in ref ? eq(tags.id, ref.id) : eq(tags.slug, ref.slug))
+
+  /**
+   * Who may see a tag: token holders every one; the public those made with POST /v1/tags and those a live article
+   * carries, so that a tag only an embargoed story carries does not give the story away.
+   */
+  function visibleTo(privileged: boolean, now: string): SQL | undefined {
+    if (privileged) return undefined
+    const carriedLive = database.qb
+      .select({ one: sql`1` })
+      .from(articleTags)
+      .innerJoin(articles, eq(articles.id, articleTags.articleId))
+      .where(and(eq(articleTags.tagId, tags.id), isLive(articles, now)))
+    return or(eq(tags.createdExplicitly, true), exists(carriedLive))
+  }
 
   /** Live articles carrying the tag: a correlated count the list can also sort by. */
   function articleCount(now: string) {
@@ -34,8 +48,13 @@ export function createTagRepository(database: Database) {
   }
 
   return {
-    find(ref: IdOrSlug, now: string, tx: Executor = database): Promise<Tag | undefined> {
-      return tx.get(tx.qb.select(columns(now)).from(tags).where(byRef(ref)))
+    find(ref: IdOrSlug, now: string, privileged: boolean, tx: Executor = database): Promise<Tag | undefined> {
+      return tx.get(
+        tx.qb
+          .select(columns(now))
+          .from(tags)
+          .where(and(byRef(ref), visibleTo(privileged, now))),
+      )
     },
 
     /** The row as stored, locked against other writers until the transaction ends. */
@@ -79,8 +98,12 @@ export function createTagRepository(database: Database) {
       return database.all(database.qb.select({ id: tags.id, name: tags.name }).from(tags))
     },
 
-    async count(ids?: number[]): Promise<number> {
-      const filter = ids === undefined ? undefined : database.inIds(tags.id, ids)
+    /** How many tags the caller may see, of `ids` when given. */
+    async count(visibility: { privileged: boolean; now: string }, ids?: number[]): Promise<number> {
+      const filter = and(
+        ids === undefined ? undefined : database.inIds(tags.id, ids),
+        visibleTo(visibility.privileged, visibility.now),
+      )
       const row = await database.get(database.qb.select({ n: count() }).from(tags).where(filter))
       return row?.n ?? 0
     },
@@ -88,7 +111,7 @@ export function createTagRepository(database: Database) {
     page(
       now: string,
       sort: 'name' | '-articleCount',
-      page: { limit: number; offset: number; ids?: number[] },
+      page: { limit: number; offset: number; ids?: number[]; privileged: boolean },
     ): Promise<Tag[]> {
       const cols = columns(now)
       const order =
@@ -99,7 +122,12 @@ export function createTagRepository(database: Database) {
         database.qb
           .select(cols)
           .from(tags)
-          .where(page.ids === undefined ? undefined : database.inIds(tags.id, page.ids))
+          .where(
+            and(
+              page.ids === undefined ? undefined : database.inIds(tags.id, page.ids),
+              visibleTo(page.privileged, now),
+            ),
+          )
           .orderBy(...order)
           .limit(page.limit)
           .offset(page.offset),

@@ -26,14 +26,16 @@ const tagRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'List tags',
         description:
           'By name, or by `-articleCount`; `q` keeps the names with a word starting with each word given ' +
-          '(Arabic-normalized). The articles of a tag: `GET /v1/articles?tag={slug}`.',
+          '(Arabic-normalized). The articles of a tag: `GET /v1/articles?tag={slug}`. Without a token, a tag ' +
+          'that only drafts or scheduled articles carry is left out until one of them goes live, unless it was ' +
+          'created with `POST /v1/tags`.',
         security: OPTIONAL_TOKEN,
         querystring: ListTagsQuerySchema,
         response: { 200: TagPageSchema, ...problems(400) },
       },
     },
     async (request, reply) => {
-      const page = await tags.list(request.query)
+      const page = await tags.list(request.query, request.principal !== null)
       setPaginationHeaders(request, reply, page.meta)
       return page
     },
@@ -47,13 +49,15 @@ const tagRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['tags'],
         operationId: 'getTag',
         summary: 'Get one tag by id or slug',
-        description: '`articleCount` counts the published articles the public can see.',
+        description:
+          '`articleCount` counts the published articles the public can see. Without a token, a tag that only ' +
+          'drafts or scheduled articles carry (and that was not created with `POST /v1/tags`) is a 404.',
         security: OPTIONAL_TOKEN,
         params: IdOrSlugParamsSchema,
         response: { 200: TagSchema, ...problems(400, 404) },
       },
     },
-    async (request) => tags.get(request.params.idOrSlug),
+    async (request) => tags.get(request.params.idOrSlug, request.principal !== null),
   )
 
   /** POST /v1/tags */

@@ -1,4 +1,8 @@
-/** Tags: lookup by id or slug, lists with the count of articles the public can see, and resolving names. */
+/**
+ * Tags: lookup by id or slug, lists with the count of articles the public can see, and resolving names. The public
+ * sees a tag made with POST /v1/tags, or carried by a live article (the repository's visibleTo); token holders
+ * (`privileged`) see every one.
+ */
 import type { Database, Executor } from '../../db/database.js'
 import { type Clock, isoNow } from '../../lib/clock.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
@@ -22,8 +26,9 @@ export function createTagService({ database, repository, clock, changes }: TagSe
     return tag
   }
 
-  async function get(idOrSlug: string, tx: Executor = database): Promise<Tag> {
-    const tag = await repository.find(parseIdOrSlug(idOrSlug), isoNow(clock), tx)
+  async function get(idOrSlug: string, privileged: boolean, tx: Executor = database): Promise<Tag> {
+    // A hidden tag is a 404 like a missing one: which tags an embargoed story carries must not show.
+    const tag = await repository.find(parseIdOrSlug(idOrSlug), isoNow(clock), privileged, tx)
     if (!tag) throw new NotFoundError('Tag')
     return tag
   }
@@ -40,17 +45,19 @@ export function createTagService({ database, repository, clock, changes }: TagSe
   }
 
   return {
-    get: (idOrSlug: string) => get(idOrSlug),
+    get: (idOrSlug: string, privileged: boolean) => get(idOrSlug, privileged),
 
-    async list(query: ListTagsQuery): Promise<Page<Tag>> {
+    async list(query: ListTagsQuery, privileged: boolean): Promise<Page<Tag>> {
+      const now = isoNow(clock)
       const q = query.q?.trim() ? query.q : undefined
       const ids =
         q === undefined ? undefined : matchingNames(q, await repository.names())?.map((tag) => tag.id)
       if (ids === null || ids?.length === 0)
         return { data: [], meta: offsetMeta(query.page, query.perPage, 0) }
-      const total = await repository.count(ids)
-      const data = await repository.page(isoNow(clock), query.sort, {
+      const total = await repository.count({ privileged, now }, ids)
+      const data = await repository.page(now, query.sort, {
         ids,
+        privileged,
         limit: query.perPage,
         offset: (query.page - 1) * query.perPage,
       })
@@ -71,7 +78,7 @@ export function createTagService({ database, repository, clock, changes }: TagSe
           },
           tx,
         )
-        return get(String(id), tx)
+        return get(String(id), true, tx)
       })
       return changed(tag)
     },
@@ -85,7 +92,7 @@ export function createTagService({ database, repository, clock, changes }: TagSe
       const tag = await database.transaction(async (tx) => {
         const row = await repository.findForUpdate(parseIdOrSlug(idOrSlug), tx)
         if (!row) throw new NotFoundError('Tag')
-        assertCurrent?.(await get(String(row.id), tx))
+        assertCurrent?.(await get(String(row.id), true, tx))
         await repository.update(
           row.id,
           {
@@ -96,7 +103,7 @@ export function createTagService({ database, repository, clock, changes }: TagSe
           },
           tx,
         )
-        return get(String(row.id), tx)
+        return get(String(row.id), true, tx)
       })
       return changed(tag)
     },
