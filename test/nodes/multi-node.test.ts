@@ -9,7 +9,7 @@ import type { Change } from '../../src/nodes/change-signal.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import { commentInput, postComment } from '../helpers/comments.js'
 import { createArticle } from '../helpers/data.js'
-import { migratedDatabase, TEST_REDIS_URL, urlOf } from '../helpers/engine.js'
+import { TEST_REDIS_URL, urlOf } from '../helpers/engine.js'
 
 const LIMIT = 3
 
