@@ -68,6 +68,20 @@ export function offsetMeta(
 }
 
 /**
+ * One page of an offset list whose total is known: the rows are read only when the page starts before the end,
+ * so a page past the end costs the count alone.
+ */
+export async function countedPage<T>(
+  query: { page: number; perPage: number },
+  total: number,
+  read: (window: { limit: number; offset: number }) => Promise<T[]>,
+): Promise<Page<T>> {
+  const offset = (query.page - 1) * query.perPage
+  const data = isPastEnd(offset, total) ? [] : await read({ limit: query.perPage, offset })
+  return { data, meta: offsetMeta(query.page, query.perPage, total) }
+}
+
+/**
  * Sets X-Total-Count and a Link header with next/prev (and first/last for page lists). The URLs are the route's
  * own path with its parameters percent-encoded, never the raw request URL, whose `>` or `,` would add targets.
  */

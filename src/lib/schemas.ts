@@ -33,12 +33,6 @@ export const IdParamsSchema = z.object({
   id: IdSchema.meta({ description: 'The numeric id.', example: 1 }),
 })
 
-/** A path id of plain ASCII digits: `1e0`, `0x1` and ` 1` are a 400, never id 1 (z.coerce would take them). */
-export const DigitsIdSchema = z
-  .string()
-  .regex(/^[0-9]{1,15}$/, 'Expected a number of ASCII digits')
-  .transform(Number)
-
 export const TimestampSchema = z.iso.datetime().meta({ example: '2017-11-01T09:30:00.000Z' })
 
 // The times a four-digit UTC year can write: outside them toISOString() gives `+010000-…`, which sorts wrong.

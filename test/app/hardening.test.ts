@@ -558,6 +558,31 @@ describe('ids and pages (item 11)', () => {
       expect(queries.some((sql) => /count\(/i.test(sql))).toBe(true)
     },
   )
+
+  it('reads no row for a page past the end of the tag list, only the total', async () => {
+    for (const name of ['أ', 'ب', 'ت']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/tags',
+        headers: t.editorAuth,
+        payload: { name },
+      })
+      expect(res.statusCode, res.body).toBe(201)
+    }
+    const within = await queriesDuring(async () =>
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/v1/tags?perPage=2&page=2' })).json().data,
+      ).toHaveLength(1),
+    )
+    expect(within.filter((sql) => /\boffset\b/i.test(sql))).toHaveLength(1)
+    let past: { data: unknown[]; meta: { total: number; page: number } } | undefined
+    const queries = await queriesDuring(async () => {
+      past = (await t.app.inject({ method: 'GET', url: '/v1/tags?perPage=2&page=50' })).json()
+    })
+    expect(past).toMatchObject({ data: [], meta: { page: 50, total: 3 } })
+    expect(queries.filter((sql) => /\boffset\b/i.test(sql))).toEqual([])
+    expect(queries.some((sql) => /count\(/i.test(sql))).toBe(true)
+  })
 })
 
 describe('Link headers from the canonical path (item 13)', () => {

@@ -1,7 +1,6 @@
 /** The comments' queries, written once over Drizzle for both engines. E-mail and IP are written, never selected. */
 import { and, count, eq, ne, type SQL, sql } from 'drizzle-orm'
 import type { Database, Executor } from '../../db/database.js'
-import { isPastEnd } from '../../lib/pagination.js'
 import type { CommentStatus, ModeratedComment } from './comments.schemas.js'
 
 type NewCommentRow = Database['tables']['comments']['$inferInsert']
@@ -97,35 +96,30 @@ export function createCommentRepository(database: Database) {
       await tx.run(tx.qb.delete(comments).where(eq(comments.id, comment.id)))
     },
 
-    /**
-     * One page and the total; `moderated` adds status and updatedAt, never anything private. A page past the end
-     * reads no row: the total says so first.
-     */
+    /** One page; `moderated` adds status and updatedAt, never anything private. */
     async page<T>(
       criteria: CommentListCriteria,
       order: 'oldest' | 'newest',
       moderated: boolean,
       page: { limit: number; offset: number },
-    ): Promise<{ rows: T[]; total: number }> {
-      const filter = where(criteria)
+    ): Promise<T[]> {
       const direction = order === 'oldest' ? database.asc : database.desc
-      const total =
-        (await database.get(database.qb.select({ n: count() }).from(comments).where(filter)))?.n ?? 0
-      if (isPastEnd(page.offset, total)) return { rows: [], total }
       const rows = await database.all(
         database.qb
           .select(moderated ? moderatedColumns : publicColumns)
           .from(comments)
-          .where(filter)
+          .where(where(criteria))
           .orderBy(direction(comments.createdAt), direction(comments.id))
           .limit(page.limit)
           .offset(page.offset),
       )
-      return { rows: rows as T[], total }
+      return rows as T[]
     },
 
-    async count(): Promise<number> {
-      return (await database.get(database.qb.select({ n: count() }).from(comments)))?.n ?? 0
+    async count(criteria: CommentListCriteria = {}): Promise<number> {
+      return (
+        (await database.get(database.qb.select({ n: count() }).from(comments).where(where(criteria))))?.n ?? 0
+      )
     },
   }
 }

@@ -2,7 +2,7 @@
 import type { Database, Executor } from '../../db/database.js'
 import { type Clock, isoNow } from '../../lib/clock.js'
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js'
-import { offsetMeta, type Page } from '../../lib/pagination.js'
+import { countedPage, type Page } from '../../lib/pagination.js'
 import type { ChangeSignal } from '../../nodes/change-signal.js'
 import type { ArticleService } from '../articles/articles.service.js'
 import type { CommentRepository } from './comments.repository.js'
@@ -60,13 +60,10 @@ export function createCommentService(deps: CommentServiceDeps) {
       query: { page: number; perPage: number },
     ): Promise<Page<Comment>> {
       const article = await articles.findVisible(idOrSlug, privileged)
-      const { rows, total } = await repository.page<Comment>(
-        { articleId: article.id, status: 'approved' },
-        'oldest',
-        false,
-        { limit: query.perPage, offset: (query.page - 1) * query.perPage },
+      const criteria = { articleId: article.id, status: 'approved' } as const
+      return countedPage(query, await repository.count(criteria), (window) =>
+        repository.page<Comment>(criteria, 'oldest', false, window),
       )
-      return { data: rows, meta: offsetMeta(query.page, query.perPage, total) }
     },
 
     /**
@@ -123,13 +120,10 @@ export function createCommentService(deps: CommentServiceDeps) {
 
     /** The moderation queue: every status unless one is asked for, newest first. */
     async list(query: ListCommentsQuery): Promise<Page<ModeratedComment>> {
-      const { rows, total } = await repository.page<ModeratedComment>(
-        { status: query.status, articleId: query.articleId },
-        'newest',
-        true,
-        { limit: query.perPage, offset: (query.page - 1) * query.perPage },
+      const criteria = { status: query.status, articleId: query.articleId }
+      return countedPage(query, await repository.count(criteria), (window) =>
+        repository.page<ModeratedComment>(criteria, 'newest', true, window),
       )
-      return { data: rows, meta: offsetMeta(query.page, query.perPage, total) }
     },
 
     get: (id: number): Promise<ModeratedComment> => findOrFail(id),

@@ -76,6 +76,17 @@ function describe(error: unknown): string {
   return `unexpected ${name ?? 'error'}${cause?.code ? ` (${cause.code})` : ''}`
 }
 
+/** A post that is not imported, and its comments with it. */
+function skippedPost(post: MappedPost, reason: string, warnings: string[]): PostResult {
+  const comments = post.comments.map(() => ({
+    wpId: null,
+    outcome: 'skipped' as const,
+    reason: 'its post was skipped',
+    warnings: [],
+  }))
+  return { outcome: 'skipped', reason, warnings, terms: [], comments, coverPending: false }
+}
+
 function validationMessages(issues: { path: PropertyKey[]; message: string }[]): string {
   return issues.map((issue) => `${issue.path.map(String).join('.') || 'item'}: ${issue.message}`).join('; ')
 }
@@ -254,7 +265,9 @@ export function createImportService({
           parentId = parent.sahifaId
         else warnings.push(`its parent ${comment.parentWpId} was not imported: filed as a top-level comment`)
       }
-      const sum = checksum({ ...comment.values, parentWpId: comment.parentWpId })
+      // The private fields stay out of the checksum: nothing derived from an e-mail or IP is kept elsewhere.
+      const { authorEmail: _email, clientIp: _ip, ...shown } = comment.values
+      const sum = checksum({ ...shown, parentWpId: comment.parentWpId })
       const now = isoNow(clock)
       const createdAt = comment.values.createdAt ?? now
       const values = {
@@ -320,19 +333,10 @@ export function createImportService({
       const warnings = [...post.warnings]
       const parsed = CreateArticleBodySchema.safeParse(post.input)
       if (!parsed.success)
-        return {
-          outcome: 'skipped',
-          reason: 'failed validation',
-          warnings: [...warnings, `not imported: ${validationMessages(parsed.error.issues)}`],
-          terms: [],
-          comments: post.comments.map(() => ({
-            wpId: null,
-            outcome: 'skipped',
-            reason: 'its post was skipped',
-            warnings: [],
-          })),
-          coverPending: false,
-        }
+        return skippedPost(post, 'failed validation', [
+          ...warnings,
+          `not imported: ${validationMessages(parsed.error.issues)}`,
+        ])
       const data = parsed.data
       const sum = checksum({
         input: post.input,
@@ -356,20 +360,7 @@ export function createImportService({
         let outcome: Outcome
         if (record) {
           const article = record.sahifaId === null ? undefined : await repository.article(record.sahifaId, tx)
-          if (!article)
-            return {
-              outcome: 'skipped',
-              reason: 'deleted in Sahifa after an earlier import',
-              warnings: [],
-              terms: [],
-              comments: post.comments.map(() => ({
-                wpId: null,
-                outcome: 'skipped',
-                reason: 'its post was skipped',
-                warnings: [],
-              })),
-              coverPending: false,
-            }
+          if (!article) return skippedPost(post, 'deleted in Sahifa after an earlier import', [])
           articleId = article.id
           if (record.checksum === sum) outcome = 'unchanged'
           else {

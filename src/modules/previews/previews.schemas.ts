@@ -1,7 +1,7 @@
 /** Preview links: a secret URL that shows an article as it now stands, draft or scheduled, until it expires. */
 import { z } from 'zod'
 import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
-import { DigitsIdSchema, IdOrSlugParamsSchema, TimestampSchema } from '../../lib/schemas.js'
+import { IdOrSlugParamsSchema, IdSchema, TimestampSchema } from '../../lib/schemas.js'
 
 export const MIN_PREVIEW_SECONDS = 10
 export const MAX_PREVIEW_SECONDS = 30 * 24 * 60 * 60
@@ -53,7 +53,7 @@ export type CreatePreviewInput = z.infer<typeof CreatePreviewBodySchema>
 export const ListPreviewsQuerySchema = PageQuerySchema
 
 export const PreviewParamsSchema = IdOrSlugParamsSchema.extend({
-  id: DigitsIdSchema.meta({ description: 'The preview link’s id, ASCII digits.', example: '4' }),
+  id: IdSchema.meta({ description: 'The preview link’s id, ASCII digits.', example: 4 }),
 })
 
 export const PreviewTokenParamsSchema = z.object({

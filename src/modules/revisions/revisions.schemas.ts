@@ -1,7 +1,7 @@
 /** A revision: an article's full editable state at one moment, who stored it and when. */
 import { z } from 'zod'
 import { PageQuerySchema, pageOf } from '../../lib/pagination.js'
-import { DigitsIdSchema, IdOrSlugParamsSchema, TimestampSchema } from '../../lib/schemas.js'
+import { digitsInteger, ID_MAX, IdOrSlugParamsSchema, TimestampSchema } from '../../lib/schemas.js'
 
 /** What an editor can set on an article: restoring it is a PATCH with these fields. */
 export const RevisionStateSchema = z
@@ -64,5 +64,9 @@ export const ListRevisionsQuerySchema = PageQuerySchema
 export type ListRevisionsQuery = z.infer<typeof ListRevisionsQuerySchema>
 
 export const RevisionParamsSchema = IdOrSlugParamsSchema.extend({
-  n: DigitsIdSchema.meta({ description: 'The revision number, ASCII digits.', example: '2' }),
+  // Numbers start at 1; 0 names no revision, so it is a 404 like any other missing one.
+  n: digitsInteger((n) => n.min(0).max(ID_MAX)).meta({
+    description: 'The revision number, ASCII digits.',
+    example: 2,
+  }),
 })

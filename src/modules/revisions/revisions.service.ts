@@ -6,7 +6,7 @@
 import type { Database, Executor } from '../../db/database.js'
 import { type Clock, isoNow } from '../../lib/clock.js'
 import { NotFoundError } from '../../lib/errors.js'
-import { offsetMeta, type Page } from '../../lib/pagination.js'
+import { countedPage, type Page } from '../../lib/pagination.js'
 import type { Article, UpdateArticleInput } from '../articles/articles.schemas.js'
 import type { ArticleService } from '../articles/articles.service.js'
 import type { RevisionRepository, RevisionRow } from './revisions.repository.js'
@@ -140,10 +140,7 @@ export function createRevisionService({ database, repository, articles }: Revisi
     async list(idOrSlug: string, query: ListRevisionsQuery): Promise<Page<RevisionSummary>> {
       const article = await articleOf(idOrSlug)
       const total = await repository.count(article.id)
-      const offset = (query.page - 1) * query.perPage
-      // A page past the end reads no row.
-      const data = offset >= total ? [] : await repository.page(article.id, { limit: query.perPage, offset })
-      return { data, meta: offsetMeta(query.page, query.perPage, total) }
+      return countedPage(query, total, (window) => repository.page(article.id, window))
     },
 
     async get(idOrSlug: string, number: number): Promise<Revision> {

@@ -6,7 +6,7 @@
 import type { Database, Executor } from '../../db/database.js'
 import { type Clock, isoNow } from '../../lib/clock.js'
 import { ConflictError, NotFoundError } from '../../lib/errors.js'
-import { offsetMeta, type Page } from '../../lib/pagination.js'
+import { countedPage, offsetMeta, type Page } from '../../lib/pagination.js'
 import { givenSlug, parseIdOrSlug } from '../../lib/slug.js'
 import type { ChangeSignal } from '../../nodes/change-signal.js'
 import { matchingNames } from '../search/search.query.js'
@@ -55,13 +55,9 @@ export function createTagService({ database, repository, clock, changes }: TagSe
       if (ids === null || ids?.length === 0)
         return { data: [], meta: offsetMeta(query.page, query.perPage, 0) }
       const total = await repository.count({ privileged, now }, ids)
-      const data = await repository.page(now, query.sort, {
-        ids,
-        privileged,
-        limit: query.perPage,
-        offset: (query.page - 1) * query.perPage,
-      })
-      return { data, meta: offsetMeta(query.page, query.perPage, total) }
+      return countedPage(query, total, (window) =>
+        repository.page(now, query.sort, { ids, privileged, ...window }),
+      )
     },
 
     async create(input: CreateTagInput): Promise<Tag> {
