@@ -3,7 +3,7 @@
  * and run on either engine; the few things only an engine knows (transactions, row locks, unique-violation
  * codes, NULL ordering, migrations) live behind this interface, in db/sqlite/ and db/pg/.
  */
-import type { SQL } from 'drizzle-orm'
+import type { Placeholder, SQL } from 'drizzle-orm'
 import type { BaseSQLiteDatabase, SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type * as sqliteSchema from './sqlite/schema.js'
 
@@ -36,6 +36,21 @@ export interface Query<T> {
 }
 
 /**
+ * A query written once with `sql.placeholder(name)` where its values go, and prepared once per engine: the hot
+ * reads skip building SQL on every request. `name` is the statement's name on PostgreSQL, so it must be unique.
+ */
+export interface Statement<T> {
+  readonly name: string
+  readonly build: (qb: QueryBuilder) => Query<T>
+}
+
+export function statement<T>(name: string, build: (qb: QueryBuilder) => Query<T>): Statement<T> {
+  return { name, build }
+}
+
+export type StatementParams = Record<string, unknown>
+
+/**
  * Where queries run: the database, or a transaction. Repositories take one explicitly (`tx`), so every
  * statement of a multi-step write runs in the transaction its service opened.
  */
@@ -48,6 +63,10 @@ export interface Executor {
    */
   get<T>(query: Query<T>): Promise<T | undefined>
   run(query: { run(): unknown }): Promise<void>
+  /** Every row of a prepared statement, run with these values for its placeholders. */
+  many<T>(statement: Statement<T>, params?: StatementParams): Promise<T[]>
+  /** The first row of a prepared statement (give it a LIMIT where several rows could match). */
+  one<T>(statement: Statement<T>, params?: StatementParams): Promise<T | undefined>
   /** Rows of a raw statement (engine-specific SQL only: the search indexes). */
   rows<T>(query: SQL): Promise<T[]>
   /** The query with the row locks a read-check-write needs: FOR UPDATE on PostgreSQL; SQLite's writer holds all. */
@@ -64,8 +83,11 @@ export interface Database extends Executor {
   /** Ascending / descending with NULL first ascending and last descending, as SQLite sorts, on both engines. */
   asc(column: SQLiteColumn | SQL): SQL
   desc(column: SQLiteColumn | SQL): SQL
-  /** `column IN (ids)`, bound as one parameter however long the list. */
-  inIds(column: SQLiteColumn, ids: number[]): SQL
+  /**
+   * `column IN (ids)`, bound as one parameter however long the list: the ids themselves, or a placeholder whose
+   * value is their JSON text (`JSON.stringify(ids)`), for a prepared statement.
+   */
+  inIds(column: SQLiteColumn, ids: number[] | Placeholder): SQL
   /** The engine's own unique-violation error (a race the services' checks lost); Drizzle may wrap it as `cause`. */
   isUniqueViolation(error: unknown): boolean
   /** Applies the migrations of this engine; safe when several nodes start together. */

@@ -3,12 +3,20 @@
  * read, check and write lock what they read (FOR UPDATE, or an advisory lock on a key).
  */
 import { fileURLToPath } from 'node:url'
-import { type SQL, sql } from 'drizzle-orm'
+import { type Placeholder, type SQL, sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import pg from 'pg'
-import { type Database, driverCode, type Executor, type QueryBuilder, type Tables } from '../database.js'
+import {
+  type Database,
+  driverCode,
+  type Executor,
+  type QueryBuilder,
+  type Statement,
+  type StatementParams,
+  type Tables,
+} from '../database.js'
 import * as schema from './schema.js'
 
 export const pgMigrationsFolder = fileURLToPath(new URL('../../../migrations/pg', import.meta.url))
@@ -33,13 +41,28 @@ function lockSql(key: string): SQL {
   return sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`
 }
 
-function executor(qb: PgQb): Executor {
+type Prepared = { execute(params?: StatementParams): Promise<unknown[]> }
+
+const prepare = (qb: PgQb, statement: Statement<unknown>) =>
+  (statement.build(qb as unknown as QueryBuilder) as unknown as { prepare(name: string): Prepared }).prepare(
+    statement.name,
+  )
+
+/**
+ * `prepared` finds a statement's prepared form: on the pool, built once and kept (node-postgres prepares it on each
+ * connection the first time that connection runs it); in a transaction, built for that transaction's connection.
+ */
+function executor(qb: PgQb, prepared: (statement: Statement<unknown>) => Prepared): Executor {
   const self: Executor = {
     qb: qb as unknown as QueryBuilder,
     // Drizzle's pg queries are thenables: awaiting one runs it on the pool, or on the transaction it came from.
     all: async (query) => (await (query as unknown as PromiseLike<never[]>)) as never,
     get: async (query) => ((await (query as unknown as PromiseLike<unknown[]>)) as never[])[0],
     run: async (query) => void (await (query as unknown as PromiseLike<unknown>)),
+    many: async <T>(statement: Statement<T>, params?: StatementParams) =>
+      (await prepared(statement).execute(params)) as T[],
+    one: async <T>(statement: Statement<T>, params?: StatementParams) =>
+      (await prepared(statement).execute(params))[0] as T | undefined,
     rows: async <T>(query: SQL) => (await qb.execute(query)).rows as T[],
     forUpdate: (query) => (query as unknown as { for(strength: 'update'): unknown }).for('update') as never,
     lock: async (key) => void (await qb.execute(lockSql(key))),
@@ -49,7 +72,7 @@ function executor(qb: PgQb): Executor {
 }
 
 function transactionExecutor(tx: PgQb): Executor {
-  const inside = executor(tx)
+  const inside = executor(tx, (statement) => prepare(tx, statement))
   // A transaction inside one joins it, as on SQLite.
   return { ...inside, transaction: (fn) => fn(inside) }
 }
@@ -64,7 +87,15 @@ export function openPg(url: string, options: PgOptions = {}): PgDatabase {
   // An idle client losing its server must not crash the process; the next query reports the outage.
   pool.on('error', () => {})
   const qb = drizzle({ client: pool, schema })
-  const root = executor(qb)
+  const preparedStatements = new Map<Statement<unknown>, Prepared>()
+  const root = executor(qb, (statement) => {
+    let found = preparedStatements.get(statement)
+    if (!found) {
+      found = prepare(qb, statement)
+      preparedStatements.set(statement, found)
+    }
+    return found
+  })
   return {
     ...root,
     transaction: (fn) => qb.transaction((tx) => fn(transactionExecutor(tx as unknown as PgQb))),
@@ -73,7 +104,9 @@ export function openPg(url: string, options: PgOptions = {}): PgDatabase {
     tables: schema as unknown as Tables,
     asc: (column) => sql`${column} ASC NULLS FIRST`,
     desc: (column) => sql`${column} DESC NULLS LAST`,
-    inIds: (column: SQLiteColumn, ids: number[]) => sql`${column} = ANY(${`{${ids.join(',')}}`}::int[])`,
+    // JSON's [1,2] read as PostgreSQL's array literal {1,2}.
+    inIds: (column: SQLiteColumn, ids: number[] | Placeholder) =>
+      sql`${column} = ANY(translate(${Array.isArray(ids) ? JSON.stringify(ids) : ids}, '[]', '{}')::int[])`,
     isUniqueViolation: (error) => driverCode(error) === '23505',
     async migrate() {
       // A session-level lock on one connection while the migrator works on the pool: nodes migrate in turn,

@@ -7,11 +7,18 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import BetterSqlite3 from 'better-sqlite3'
-import { asc, desc, type SQL, sql } from 'drizzle-orm'
+import { asc, desc, type Placeholder, type SQL, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import { type Database, driverCode, type Executor, type Query } from '../database.js'
+import {
+  type Database,
+  driverCode,
+  type Executor,
+  type Query,
+  type Statement,
+  type StatementParams,
+} from '../database.js'
 import * as schema from './schema.js'
 
 // src/db/sqlite and dist/db/sqlite sit at the same depth, so this resolves to the repo's folder from both.
@@ -62,12 +69,30 @@ export function openSqlite(url: string, options: SqliteOptions = {}): SqliteData
     }
   }
 
+  // Each statement is prepared on first use and kept for the life of the connection.
+  type Prepared = { all(params?: StatementParams): unknown[]; get(params?: StatementParams): unknown }
+  const preparedStatements = new Map<Statement<unknown>, Prepared>()
+  function prepared<T>(statement: Statement<T>): Prepared {
+    let found = preparedStatements.get(statement)
+    if (!found) {
+      found = (statement.build(qb) as unknown as { prepare(): Prepared }).prepare()
+      preparedStatements.set(statement, found)
+    }
+    return found
+  }
+  const many = <T>(statement: Statement<T>, params?: StatementParams) =>
+    prepared(statement).all(params) as T[]
+  const one = <T>(statement: Statement<T>, params?: StatementParams) =>
+    prepared(statement).get(params) as T | undefined
+
   // Inside a transaction: straight to the driver.
   const inside: Executor = {
     qb,
     all: async <T>(query: Query<T>) => query.all(),
     get: async <T>(query: Query<T>) => (query as unknown as { get(): T | undefined }).get(),
     run: async (query) => void query.run(),
+    many: async (statement, params) => many(statement, params),
+    one: async (statement, params) => one(statement, params),
     rows: async <T>(query: SQL) => qb.all<T>(query),
     forUpdate: (query) => query,
     lock: async () => {},
@@ -80,6 +105,8 @@ export function openSqlite(url: string, options: SqliteOptions = {}): SqliteData
     all: <T>(query: Query<T>) => whenIdle(() => query.all()),
     get: <T>(query: Query<T>) => whenIdle(() => (query as unknown as { get(): T | undefined }).get()),
     run: (query) => whenIdle(() => void query.run()),
+    many: (statement, params) => whenIdle(() => many(statement, params)),
+    one: (statement, params) => whenIdle(() => one(statement, params)),
     rows: <T>(query: SQL) => whenIdle(() => qb.all<T>(query)),
     forUpdate: (query) => query,
     lock: async () => {},
@@ -114,8 +141,8 @@ export function openSqlite(url: string, options: SqliteOptions = {}): SqliteData
     read: (fn) => whenIdle(fn),
     asc: (column) => asc(column),
     desc: (column) => desc(column),
-    inIds: (column: SQLiteColumn, ids: number[]) =>
-      sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+    inIds: (column: SQLiteColumn, ids: number[] | Placeholder) =>
+      sql`${column} IN (SELECT value FROM json_each(${Array.isArray(ids) ? JSON.stringify(ids) : ids}))`,
     isUniqueViolation: (error) => UNIQUE_VIOLATIONS.has(driverCode(error) ?? ''),
     migrate: () => whenIdle(() => migrate(qb, { migrationsFolder: sqliteMigrationsFolder })),
     ping: () => whenIdle(() => void sqlite.prepare('select 1').get()),

@@ -1,11 +1,21 @@
 /** The articles' queries, written once over Drizzle for both engines: rows, list pages, summaries, tag links. */
-import { and, count, eq, gt, inArray, isNotNull, isNull, lt, or, type SQL } from 'drizzle-orm'
+import { and, count, eq, gt, inArray, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import type { Database, Executor } from '../../db/database.js'
+import { type Database, type Executor, type Statement, statement } from '../../db/database.js'
 import type { CursorPosition } from '../../lib/pagination.js'
 import type { IdOrSlug } from '../../lib/slug.js'
 import type { ArticleSummary, ListArticlesQuery } from './articles.schemas.js'
 import { isLive, isScheduled } from './articles.visibility.js'
+
+const placeholder = (name: string) => sql.placeholder(name)
+
+/**
+ * How a list query takes its values: as placeholders, for a statement prepared once per shape, or as the values
+ * themselves, for the few queries built each time (a search's page, counts).
+ */
+type Bind = <V>(name: string, value: V) => V
+const asPlaceholder: Bind = (name) => placeholder(name) as never
+const asValue: Bind = (_name, value) => value
 
 export type ArticleRow = Database['tables']['articles']['$inferSelect']
 export type NewArticleRow = Database['tables']['articles']['$inferInsert']
@@ -13,6 +23,13 @@ export type SummaryRow = Omit<ArticleRow, 'body' | 'bodyFormat' | 'html' | 'exce
 export type ArticleSort = NonNullable<ListArticlesQuery['sort']>
 export type StatusFilter = NonNullable<ListArticlesQuery['status']>
 type TagRef = ArticleSummary['tags'][number]
+
+/** Which rows of a list: a keyset position to start after, or an offset; `limit` rows at most. */
+export interface PageWindow {
+  position?: CursorPosition
+  limit: number
+  offset: number
+}
 
 /** What a list asks for, already decided by the service. */
 export interface ListCriteria {
@@ -52,18 +69,23 @@ export function createArticleRepository(database: Database) {
 
   const byRef = (ref: IdOrSlug): SQL => ('id' in ref ? eq(articles.id, ref.id) : eq(articles.slug, ref.slug))
 
-  function criteria(c: ListCriteria): SQL | undefined {
+  /**
+   * The WHERE of a list. Each shape of list is one prepared statement; a search's id condition cannot be prepared,
+   * so those lists are built each time with their values.
+   */
+  function criteria(c: ListCriteria, bind: Bind): SQL | undefined {
+    const now = bind('now', c.now)
     const conditions: SQL[] = []
-    if (c.status === 'published') conditions.push(isLive(articles, c.now))
-    else if (c.status === 'scheduled') conditions.push(isScheduled(articles, c.now))
+    if (c.status === 'published') conditions.push(isLive(articles, now))
+    else if (c.status === 'scheduled') conditions.push(isScheduled(articles, now))
     else if (c.status === 'draft') conditions.push(eq(articles.status, 'draft'))
-    if (c.author !== undefined) conditions.push(eq(articles.author, c.author))
+    if (c.author !== undefined) conditions.push(eq(articles.author, bind('author', c.author)))
     if (c.tag !== undefined) {
       const tagged = database.qb
         .select({ id: articleTags.articleId })
         .from(articleTags)
         .innerJoin(tags, eq(tags.id, articleTags.tagId))
-        .where(eq(tags.slug, c.tag))
+        .where(eq(tags.slug, bind('tag', c.tag)))
       conditions.push(inArray(articles.id, tagged))
     }
     if (c.matching !== undefined) conditions.push(c.matching)
@@ -71,20 +93,99 @@ export function createArticleRepository(database: Database) {
   }
 
   /** Rows strictly after a keyset position, NULL sorting first as on SQLite (database.asc/desc). */
-  function afterPosition(sort: ArticleSort, position: CursorPosition): SQL {
+  function afterPosition(sort: ArticleSort, position: CursorPosition, bind: Bind): SQL {
     const { column, descending } = sortColumns[sort]
-    const value = position.value === null ? null : String(position.value)
+    const valueIsNull = position.value === null
+    const value = bind('afterValue', String(position.value))
+    const id = bind('afterId', position.id)
     if (descending) {
-      if (value === null) return and(isNull(column), lt(articles.id, position.id)) as SQL
-      return or(
-        lt(column, value),
-        and(eq(column, value), lt(articles.id, position.id)),
-        isNull(column),
-      ) as SQL
+      if (valueIsNull) return and(isNull(column), lt(articles.id, id)) as SQL
+      return or(lt(column, value), and(eq(column, value), lt(articles.id, id)), isNull(column)) as SQL
     }
-    if (value === null) return or(and(isNull(column), gt(articles.id, position.id)), isNotNull(column)) as SQL
-    return or(gt(column, value), and(eq(column, value), gt(articles.id, position.id))) as SQL
+    if (valueIsNull) return or(and(isNull(column), gt(articles.id, id)), isNotNull(column)) as SQL
+    return or(gt(column, value), and(eq(column, value), gt(articles.id, id))) as SQL
   }
+
+  function pageQuery(qb: Database['qb'], c: ListCriteria, sort: ArticleSort, page: PageWindow, bind: Bind) {
+    const { column, descending } = sortColumns[sort]
+    const direction = descending ? database.desc : database.asc
+    const filter = criteria(c, bind)
+    return qb
+      .select(summaryColumns)
+      .from(articles)
+      .where(page.position ? and(filter, afterPosition(sort, page.position, bind)) : filter)
+      .orderBy(direction(column), direction(articles.id))
+      .limit(bind('limit', page.limit))
+      .offset(bind('offset', page.offset))
+  }
+
+  // One prepared statement per shape of list (status, sort, filters, cursor or not), made on first use.
+  const pageStatements = new Map<string, Statement<SummaryRow>>()
+  function pageStatement(c: ListCriteria, sort: ArticleSort, page: PageWindow) {
+    const after = !page.position ? '' : page.position.value === null ? 'after-null' : 'after'
+    const shape = [
+      c.status,
+      sort,
+      c.author === undefined ? '' : 'author',
+      c.tag === undefined ? '' : 'tag',
+      after,
+    ]
+    const name = `articles_page:${shape.join(':')}`
+    let found = pageStatements.get(name)
+    if (!found) {
+      found = statement(name, (qb) => pageQuery(qb, c, sort, page, asPlaceholder))
+      pageStatements.set(name, found)
+    }
+    return found
+  }
+
+  const byId = statement('articles_by_id', (qb) =>
+    qb
+      .select()
+      .from(articles)
+      .where(eq(articles.id, placeholder('id'))),
+  )
+  const bySlug = statement('articles_by_slug', (qb) =>
+    qb
+      .select()
+      .from(articles)
+      .where(eq(articles.slug, placeholder('slug'))),
+  )
+  const stateColumns = {
+    id: articles.id,
+    status: articles.status,
+    publishedAt: articles.publishedAt,
+    commentsEnabled: articles.commentsEnabled,
+  }
+  const stateById = statement('articles_state_by_id', (qb) =>
+    qb
+      .select(stateColumns)
+      .from(articles)
+      .where(eq(articles.id, placeholder('id'))),
+  )
+  const stateBySlug = statement('articles_state_by_slug', (qb) =>
+    qb
+      .select(stateColumns)
+      .from(articles)
+      .where(eq(articles.slug, placeholder('slug'))),
+  )
+  // The id lists go in as one parameter (database.inIds), so one statement serves any number of articles.
+  const tagsOfIds = statement('articles_tags_of', (qb) =>
+    qb
+      .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
+      .from(articleTags)
+      .innerJoin(tags, eq(tags.id, articleTags.tagId))
+      .where(database.inIds(articleTags.articleId, placeholder('ids')))
+      .orderBy(database.asc(articleTags.articleId), database.asc(articleTags.position)),
+  )
+  const commentCountsOfIds = statement('articles_comment_counts', (qb) =>
+    qb
+      .select({ articleId: comments.articleId, n: count() })
+      .from(comments)
+      .where(and(database.inIds(comments.articleId, placeholder('ids')), eq(comments.status, 'approved')))
+      .groupBy(comments.articleId),
+  )
+  const refParams = (ref: IdOrSlug) => ('id' in ref ? { id: ref.id } : { slug: ref.slug })
 
   return {
     /** The sort key of a row, as a cursor stores it. */
@@ -93,23 +194,13 @@ export function createArticleRepository(database: Database) {
     },
 
     find(ref: IdOrSlug, tx: Executor = database, options: { lock?: boolean } = {}) {
-      const query = tx.qb.select().from(articles).where(byRef(ref))
-      return tx.get(options.lock ? tx.forUpdate(query) : query)
+      if (options.lock) return tx.get(tx.forUpdate(tx.qb.select().from(articles).where(byRef(ref))))
+      return tx.one('id' in ref ? byId : bySlug, refParams(ref))
     },
 
     /** The few columns visibility and commenting need. */
     findState(ref: IdOrSlug, tx: Executor = database) {
-      return tx.get(
-        tx.qb
-          .select({
-            id: articles.id,
-            status: articles.status,
-            publishedAt: articles.publishedAt,
-            commentsEnabled: articles.commentsEnabled,
-          })
-          .from(articles)
-          .where(byRef(ref)),
-      )
+      return tx.one('id' in ref ? stateById : stateBySlug, refParams(ref))
     },
 
     async slugOwner(slug: string, tx: Executor): Promise<number | undefined> {
@@ -147,7 +238,7 @@ export function createArticleRepository(database: Database) {
         tx.qb
           .select({ n: count() })
           .from(articles)
-          .where(c ? criteria(c) : undefined),
+          .where(c ? criteria(c, asValue) : undefined),
       )
       return row?.n ?? 0
     },
@@ -156,21 +247,19 @@ export function createArticleRepository(database: Database) {
     page(
       c: ListCriteria,
       sort: ArticleSort,
-      page: { position?: CursorPosition; limit: number; offset: number },
+      page: PageWindow,
       tx: Executor = database,
     ): Promise<SummaryRow[]> {
-      const { column, descending } = sortColumns[sort]
-      const direction = descending ? database.desc : database.asc
-      const filter = criteria(c)
-      return tx.all(
-        tx.qb
-          .select(summaryColumns)
-          .from(articles)
-          .where(page.position ? and(filter, afterPosition(sort, page.position)) : filter)
-          .orderBy(direction(column), direction(articles.id))
-          .limit(page.limit)
-          .offset(page.offset),
-      )
+      if (c.matching !== undefined) return tx.all(pageQuery(tx.qb, c, sort, page, asValue))
+      return tx.many(pageStatement(c, sort, page), {
+        now: c.now,
+        author: c.author,
+        tag: c.tag,
+        limit: page.limit,
+        offset: page.offset,
+        afterValue: page.position?.value === null ? undefined : String(page.position?.value),
+        afterId: page.position?.id,
+      })
     },
 
     /** Summary rows by id, in the order of `ids`. */
@@ -188,14 +277,7 @@ export function createArticleRepository(database: Database) {
     async tagsOf(articleIds: number[], tx: Executor = database): Promise<Map<number, TagRef[]>> {
       const byArticle = new Map<number, TagRef[]>()
       if (articleIds.length === 0) return byArticle
-      const rows = await tx.all(
-        tx.qb
-          .select({ articleId: articleTags.articleId, id: tags.id, slug: tags.slug, name: tags.name })
-          .from(articleTags)
-          .innerJoin(tags, eq(tags.id, articleTags.tagId))
-          .where(inArray(articleTags.articleId, articleIds))
-          .orderBy(database.asc(articleTags.articleId), database.asc(articleTags.position)),
-      )
+      const rows = await tx.many(tagsOfIds, { ids: JSON.stringify(articleIds) })
       for (const { articleId, ...tag } of rows) {
         const list = byArticle.get(articleId) ?? []
         list.push(tag)
@@ -207,13 +289,7 @@ export function createArticleRepository(database: Database) {
     /** Approved comments per article, in one grouped query. */
     async commentCounts(articleIds: number[], tx: Executor = database): Promise<Map<number, number>> {
       if (articleIds.length === 0) return new Map()
-      const rows = await tx.all(
-        tx.qb
-          .select({ articleId: comments.articleId, n: count() })
-          .from(comments)
-          .where(and(inArray(comments.articleId, articleIds), eq(comments.status, 'approved')))
-          .groupBy(comments.articleId),
-      )
+      const rows = await tx.many(commentCountsOfIds, { ids: JSON.stringify(articleIds) })
       return new Map(rows.map((row) => [row.articleId, row.n]))
     },
   }
