@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto'
 import fastifyCors from '@fastify/cors'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { timeoutOptions } from './http-options.js'
+import { routeSerializer } from './lib/serialize.js'
 import { createLogger } from './logger.js'
 import healthRoutes from './modules/health/health.routes.js'
 import v1 from './modules/index.js'
@@ -16,6 +17,7 @@ import drainPlugin from './plugins/drain.js'
 import errorsPlugin, { sendFrameworkProblem } from './plugins/errors.js'
 import noNulPlugin from './plugins/no-nul.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
+import readCachePlugin from './plugins/read-cache.js'
 import securityHeadersPlugin, { BASE_SECURITY_HEADERS } from './plugins/security-headers.js'
 import servicesPlugin from './plugins/services.js'
 import swaggerPlugin from './plugins/swagger.js'
@@ -48,7 +50,8 @@ export async function buildApp({ config, services, logger }: AppDeps) {
   }).withTypeProvider<ZodTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
+  // Response schemas compiled to fast-json-stringify: still only the fields they list leave (lib/serialize.ts).
+  app.setSerializerCompiler(({ schema }) => routeSerializer(schema))
   // Fastify parses text/plain by default; the contract accepts JSON only, so any other body is a 415.
   app.removeContentTypeParser('text/plain')
 
@@ -71,6 +74,8 @@ export async function buildApp({ config, services, logger }: AppDeps) {
   await app.register(rateLimitPlugin)
   await app.register(authPlugin)
   await app.register(cachingPlugin)
+  // After caching: its onSend has set the ETag (or made a 304) before this one stores the answer.
+  await app.register(readCachePlugin)
   await app.register(swaggerPlugin)
 
   app.addHook('onSend', async (request, reply) => {

@@ -112,6 +112,8 @@ const EnvSchema = z.object({
   DB_SYNCHRONOUS: z.enum(['normal', 'full'], { message: 'expected normal or full' }).default('normal'),
   // Revisions kept per article; the oldest beyond this are pruned as new ones are stored.
   REVISIONS_KEEP: positiveInt.default(50),
+  // Memory for cached public answers (plugins/read-cache.ts); 0 turns the cache off.
+  READ_CACHE_MB: z.coerce.number({ message: 'expected a number' }).min(0).max(65_536).default(64),
 })
 
 export type Config = Readonly<z.output<typeof EnvSchema>>

@@ -36,6 +36,8 @@ import {
   pgChangeSignal,
   redisChangeSignal,
 } from './nodes/change-signal.js'
+import { createDataVersion, raisingVersion } from './nodes/data-version.js'
+import { createFreshness } from './nodes/freshness.js'
 import { rateLimitStoreOptions } from './nodes/rate-limit-store.js'
 
 export interface ServiceDeps {
@@ -57,14 +59,21 @@ export async function createServices({ database, config, logger, clock = systemC
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: true }) : undefined
   redis?.on('error', (error: Error) => logger.warn({ err: { name: error.name } }, 'redis connection failed'))
   if (redis) await redis.connect()
-  const changes: ChangeSignal = redis
+  const transport: ChangeSignal = redis
     ? await redisChangeSignal(redis)
     : pool
       ? await pgChangeSignal(pool)
       : localChangeSignal()
+  const version = createDataVersion(database)
+  const changes = raisingVersion(transport, version)
 
   const search = searchIndexFor(database)
   const articleRepository = createArticleRepository(database)
+  const freshness = createFreshness({
+    version,
+    clock,
+    nextGoLive: (now) => articleRepository.nextGoLive(now),
+  })
   const tags = createTagService({ database, repository: createTagRepository(database), clock, changes })
   const revisionRepository = createRevisionRepository(database)
   const articles = createArticleService({
@@ -75,6 +84,7 @@ export async function createServices({ database, config, logger, clock = systemC
     revisions: createRevisionRecorder({ repository: revisionRepository, clock, keep: config.REVISIONS_KEEP }),
     clock,
     changes,
+    freshness,
   })
   const revisions = createRevisionService({ database, repository: revisionRepository, articles })
   const previews = createPreviewService({
@@ -126,6 +136,7 @@ export async function createServices({ database, config, logger, clock = systemC
     tokens,
     search,
     changes,
+    freshness,
     clock,
     /** Whether an error is the engine's unique violation: a race the services' checks lost, answered 409. */
     isUniqueViolation: (error: unknown) => database.isUniqueViolation(error),

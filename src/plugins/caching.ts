@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import { z } from 'zod'
 import { PreconditionFailedError } from '../lib/errors.js'
 import { ifMatch, noneMatch, strongEtag } from '../lib/etag.js'
+import { serializerFor } from '../lib/serialize.js'
 
 const NotModifiedSchema = z.undefined().meta({
   description: 'Not modified: the `If-None-Match` ETag is still current. No body.',
@@ -42,7 +43,8 @@ export default fp(
       }
       // Streams (Swagger UI's static files) carry their own validators.
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
-      const etag = strongEtag(payload)
+      // A cached answer (read-cache.ts) comes with the ETag it was served with.
+      const etag = (reply.getHeader('etag') as string | undefined) ?? strongEtag(payload)
       reply.header('etag', etag)
       if (noneMatch(request.headers['if-none-match'], etag)) {
         reply.code(304)
@@ -67,6 +69,6 @@ export function assertIfMatch<S extends z.ZodType>(
 ): void {
   const header = request.headers['if-match']
   if (header === undefined) return
-  const served = JSON.stringify(schema.encode(current))
+  const served = serializerFor(schema)(current)
   if (!ifMatch(header, strongEtag(served))) throw new PreconditionFailedError()
 }

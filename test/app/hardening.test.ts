@@ -6,6 +6,7 @@
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Statement } from '../../src/db/database.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import {
   commentInput,
@@ -507,15 +508,26 @@ describe('ids and pages (item 11)', () => {
     expect(errorPaths(expectProblem(beyond, 400))).toEqual(['page'])
   })
 
-  /** The SQL of every query the database runs outside a transaction while `fn` runs. */
+  /** The SQL of every query the database runs outside a transaction while `fn` runs, prepared ones included. */
   async function queriesDuring(fn: () => Promise<unknown>): Promise<string[]> {
-    const database = t.database as unknown as Record<'all' | 'get', (query: unknown) => Promise<unknown>>
-    const originals = { all: database.all, get: database.get }
+    type Method = 'all' | 'get' | 'many' | 'one'
+    const database = t.database as unknown as Record<
+      Method,
+      (query: unknown, params?: unknown) => Promise<unknown>
+    >
+    const originals = { all: database.all, get: database.get, many: database.many, one: database.one }
     const seen: string[] = []
+    const sqlOf = (query: unknown) => (query as { toSQL?: () => { sql: string } }).toSQL?.().sql ?? ''
     for (const method of ['all', 'get'] as const) {
       database[method] = (query: unknown) => {
-        seen.push((query as { toSQL?: () => { sql: string } }).toSQL?.().sql ?? '')
+        seen.push(sqlOf(query))
         return originals[method](query)
+      }
+    }
+    for (const method of ['many', 'one'] as const) {
+      database[method] = (statement: unknown, params?: unknown) => {
+        seen.push(sqlOf((statement as Statement<unknown>).build(t.database.qb)))
+        return originals[method](statement, params)
       }
     }
     try {
@@ -526,13 +538,15 @@ describe('ids and pages (item 11)', () => {
     return seen
   }
 
+  // The article list keeps its total until the next change (articles.service.ts), so its page past the end may read
+  // nothing at all; the others count again.
   it.each([
-    ['the article list', () => '/v1/articles?perPage=2', false],
-    ['an article’s comments', (id: number) => `/v1/articles/${id}/comments?perPage=2`, false],
-    ['the moderation queue', () => '/v1/comments?perPage=2', true],
+    ['the article list', () => '/v1/articles?perPage=2', false, false],
+    ['an article’s comments', (id: number) => `/v1/articles/${id}/comments?perPage=2`, false, true],
+    ['the moderation queue', () => '/v1/comments?perPage=2', true, true],
   ] as const)(
     'reads no row for a page past the end of %s, only the total',
-    async (_label, url, needsToken) => {
+    async (_label, url, needsToken, counts) => {
       const article = await createArticle(t)
       await createArticle(t)
       await createArticle(t)
@@ -555,7 +569,7 @@ describe('ids and pages (item 11)', () => {
       })
       expect(past).toMatchObject({ data: [], meta: { page: 50, total: 3 } })
       expect(queries.filter((sql) => /\boffset\b/i.test(sql))).toEqual([])
-      expect(queries.some((sql) => /count\(/i.test(sql))).toBe(true)
+      expect(queries.some((sql) => /count\(/i.test(sql))).toBe(counts)
     },
   )
 

@@ -2,9 +2,9 @@
  * The two Drizzle schemas describe the same tables: the repositories build their queries once, against the
  * SQLite tables' types (src/db/database.ts, Tables), and run them on the PostgreSQL tables of the same names. Per
  * table: the same column names, NOT NULL flags, primary keys and unique columns, under the same export names.
- * PostgreSQL alone has article_search, search_index_state and rate_limits: SQLite keeps its search index in an
+ * PostgreSQL alone has article_search, search_index_state, rate_limits and data_version: SQLite keeps its search index in an
  * FTS5 virtual table (and search_index_state beside it) made by migrations/sqlite/0001_search.sql, outside the
- * schema, and keeps rate-limit counters in memory.
+ * schema, keeps rate-limit counters in memory and reads its data version from PRAGMA data_version.
  */
 import { is } from 'drizzle-orm'
 import { getTableConfig as getPgTableConfig, PgTable } from 'drizzle-orm/pg-core'
@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest'
 import * as pgSchema from '../../src/db/pg/schema.js'
 import * as sqliteSchema from '../../src/db/sqlite/schema.js'
 
-const PG_ONLY = ['article_search', 'search_index_state', 'rate_limits']
+const PG_ONLY = ['article_search', 'search_index_state', 'rate_limits', 'data_version']
 
 interface ColumnShape {
   notNull: boolean

@@ -239,3 +239,12 @@ export const rateLimits = pgTable('rate_limits', {
   hits: integer('hits').notNull(),
   resetAt: isoTimestamp('reset_at').notNull(),
 })
+
+/**
+ * One row whose number every published change raises (nodes/data-version.ts): cached answers and counts carry the
+ * number they were read at, and every node reads it here. SQLite needs no table (one process; PRAGMA data_version).
+ */
+export const dataVersion = pgTable('data_version', {
+  id: integer('id').primaryKey(),
+  n: bigint('n', { mode: 'number' }).notNull(),
+})

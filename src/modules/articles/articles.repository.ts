@@ -1,5 +1,5 @@
 /** The articles' queries, written once over Drizzle for both engines: rows, list pages, summaries, tag links. */
-import { and, count, eq, gt, inArray, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
+import { and, count, eq, gt, inArray, isNotNull, isNull, lt, min, or, type SQL, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { type Database, type Executor, type Statement, statement } from '../../db/database.js'
 import type { CursorPosition } from '../../lib/pagination.js'
@@ -185,6 +185,12 @@ export function createArticleRepository(database: Database) {
       .where(and(database.inIds(comments.articleId, placeholder('ids')), eq(comments.status, 'approved')))
       .groupBy(comments.articleId),
   )
+  const firstGoLive = statement('articles_next_go_live', (qb) =>
+    qb
+      .select({ at: min(articles.publishedAt) })
+      .from(articles)
+      .where(isScheduled(articles, placeholder('now') as unknown as string)),
+  )
   const refParams = (ref: IdOrSlug) => ('id' in ref ? { id: ref.id } : { slug: ref.slug })
 
   return {
@@ -196,6 +202,11 @@ export function createArticleRepository(database: Database) {
     find(ref: IdOrSlug, tx: Executor = database, options: { lock?: boolean } = {}) {
       if (options.lock) return tx.get(tx.forUpdate(tx.qb.select().from(articles).where(byRef(ref))))
       return tx.one('id' in ref ? byId : bySlug, refParams(ref))
+    },
+
+    /** When the next scheduled article goes live after `now`: the moment the public's answers change unwritten. */
+    async nextGoLive(now: string, tx: Executor = database): Promise<string | null> {
+      return (await tx.one(firstGoLive, { now }))?.at ?? null
     },
 
     /** The few columns visibility and commenting need. */

@@ -1,4 +1,5 @@
 /** Articles: the rules of listing, reading and writing, over the repository and the search index. No SQL here. */
+import { LRUCache } from 'lru-cache'
 import type { Database, Executor } from '../../db/database.js'
 import { type Clock, isoNow } from '../../lib/clock.js'
 import { BadRequestError, ConflictError, NotFoundError } from '../../lib/errors.js'
@@ -6,6 +7,7 @@ import { deriveExcerpt, plainText, readingTimeMinutes, renderBody } from '../../
 import { decodeCursor, encodeCursor, isPastEnd, offsetMeta, type Page } from '../../lib/pagination.js'
 import { givenSlug, isIdLike, parseIdOrSlug, slugify } from '../../lib/slug.js'
 import type { ChangeSignal } from '../../nodes/change-signal.js'
+import type { Freshness, Stamp } from '../../nodes/freshness.js'
 import type { RevisionRecorder } from '../revisions/revisions.service.js'
 import type { SearchFilter, SearchIndex } from '../search/search.index.js'
 import { queryTerms } from '../search/search.query.js'
@@ -35,6 +37,8 @@ export interface ArticleServiceDeps {
   revisions: Pick<RevisionRecorder, 'record'>
   clock: Clock
   changes: ChangeSignal
+  /** When a cached list total stops being right. */
+  freshness: Freshness
 }
 
 /**
@@ -48,6 +52,9 @@ export interface WriteOptions {
   createdAt?: string
   updatedAt?: string
 }
+
+/** Totals of distinct lists (status, author, tag) kept at once. */
+const TOTALS_KEPT = 10_000
 
 /** A derived slug lost a race for `base-n` to a concurrent writer: try the next free one. */
 const SLUG_ATTEMPTS = 20
@@ -83,8 +90,21 @@ export function createArticleService({
   revisions,
   clock,
   changes,
+  freshness,
 }: ArticleServiceDeps) {
   const changed = (id: number) => changes.publish({ topic: 'articles', id })
+
+  // List totals, kept until the next write or go-live: counting every live article on each read costs more than
+  // the page itself once a site has many.
+  const totals = new LRUCache<string, { stamp: Stamp; total: number }>({ max: TOTALS_KEPT })
+  async function totalOf(criteria: ListCriteria, stamp: Stamp): Promise<number> {
+    const key = JSON.stringify([criteria.status, criteria.author ?? null, criteria.tag ?? null])
+    const kept = totals.get(key)
+    if (kept && kept.stamp.version === stamp.version && kept.stamp.until === stamp.until) return kept.total
+    const counted = await repository.count(criteria)
+    totals.set(key, { stamp, total: counted })
+    return counted
+  }
 
   /** Rows to summaries with two extra queries per page, never one per article. */
   async function summarize<R extends SummaryRow>(rows: R[], tx: Executor = database) {
@@ -204,8 +224,10 @@ export function createArticleService({
 
     /** The route has already refused `status` other than `published` to callers without a token. */
     async list(query: ListArticlesQuery): Promise<Page<ArticleSummary>> {
-      const now = isoNow(clock)
       const q = query.q?.trim() ? query.q : undefined
+      // Taken before `now`, so that no article can go live between the two unseen by the kept total.
+      const stamp = q === undefined ? await freshness.stamp() : null
+      const now = isoNow(clock)
       const terms = q === undefined ? null : queryTerms(q)
       // A query with no word in it (only punctuation, say) matches nothing rather than everything.
       if (terms !== null && terms.length === 0)
@@ -223,7 +245,8 @@ export function createArticleService({
       const sort: ArticleSort = query.sort ?? '-publishedAt'
       const criteria: ListCriteria = { ...filter, matching: terms ? await search.matching(terms) : undefined }
       // With q, the search index counts (exactly, and without walking every live article's index entry).
-      const total = terms !== null ? await search.count(terms, filter) : await repository.count(criteria)
+      const total =
+        terms !== null ? await search.count(terms, filter) : await totalOf(criteria, stamp as Stamp)
       const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort)
       const offset = position ? 0 : (query.page - 1) * query.perPage
       // A page past the end reads no row: the total has said so already.
