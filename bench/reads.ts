@@ -19,6 +19,7 @@ import {
 } from 'node:fs'
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import BetterSqlite3 from 'better-sqlite3'
@@ -176,6 +177,8 @@ interface BenchServer extends Server {
   kind: Kind
   engine: 'sqlite' | 'pg'
   cached: boolean
+  /** PostgreSQL: the database whose backends work for this server (their CPU is part of its cost). */
+  database?: string
 }
 
 const SERVER_LABELS: Record<string, string> = {
@@ -464,16 +467,58 @@ interface Sample {
   failures: number
 }
 
+/** CPU seconds used so far by the server's process and, on PostgreSQL, by each backend serving its database. */
+async function cpuOf(server: BenchServer): Promise<Map<number, number>> {
+  const pids = [server.child.pid as number]
+  if (server.database) {
+    const { rows } = await pgAdmin((client) =>
+      client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [server.database]),
+    )
+    pids.push(...rows.map((row) => row.pid))
+  }
+  const cpu = new Map<number, number>()
+  for (const pid of pids) {
+    try {
+      cpu.set(pid, cpuSeconds(pid))
+    } catch {
+      // A backend that ended between the query and the read.
+    }
+  }
+  return cpu
+}
+
+/** CPU seconds between two readings; a backend that appeared in between counts from zero. */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0
+  for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0)
+  return sum
+}
+
+/**
+ * Waits until the server has worked off the requests still queued when the load stopped (its CPU time stops
+ * moving), at most 20 s, so a backlog does not run into the next measurement.
+ */
+async function settle(server: BenchServer): Promise<void> {
+  const deadline = Date.now() + 20_000
+  let last = cpuBetween(new Map(), await cpuOf(server))
+  while (Date.now() < deadline) {
+    await sleep(150)
+    const now = cpuBetween(new Map(), await cpuOf(server))
+    if (now - last < 0.003) return
+    last = now
+  }
+}
+
 async function measure(load: Load, server: BenchServer, target: Target, seconds: number): Promise<Sample> {
-  const pid = server.child.pid as number
-  const cpuBefore = cpuSeconds(pid)
+  const before = await cpuOf(server)
   const result = await load.run(url(server, target.path(server)), {
     connections: CONNECTIONS,
     seconds,
     headers: target.headers(server),
   })
-  const cpu = cpuSeconds(pid) - cpuBefore
+  const cpu = cpuBetween(before, await cpuOf(server))
   if (server.exited) throw new Error(`${server.label} exited under load: see ${server.logPath}`)
+  await settle(server)
   return {
     reqPerSec: result.requests / result.seconds,
     p50: result.p50,
@@ -499,6 +544,8 @@ interface Stats {
   p99: number
   cpuPerRequest: number
   failures: number
+  /** Rounds in which not one answer came back (the server too slow for the round's length). */
+  silent: number
 }
 
 function statsOf(samples: Sample[]): Stats {
@@ -510,6 +557,7 @@ function statsOf(samples: Sample[]): Stats {
     p99: median(samples.map((s) => s.p99)),
     cpuPerRequest: requests ? (samples.reduce((sum, s) => sum + s.cpu, 0) / requests) * 1e6 : Number.NaN,
     failures: samples.reduce((sum, s) => sum + s.failures, 0),
+    silent: samples.filter((s) => s.requests === 0).length,
   }
 }
 
@@ -545,12 +593,13 @@ async function runSize(
     cached: boolean,
     entry: string,
     env: (port: number) => Record<string, string>,
+    database?: string,
   ) => {
     const port = await freePort()
     const logPath = join(workDir, `${name}-${size}.log`)
     const label = SERVER_LABELS[name] ?? name
     const server = startServer(name, label, [entry], { cwd: workDir, env: env(port), port, logPath })
-    servers.push(Object.assign(server, { kind, engine, cached }))
+    servers.push(Object.assign(server, { kind, engine, cached, database }))
   }
   const copy = (name: string) => {
     const path = join(workDir, `${name}-${size}.db`)
@@ -570,7 +619,15 @@ async function runSize(
     for (const [i, cached] of [true, false].entries()) {
       const name = cached ? 'pg-cached' : 'pg-uncached'
       const databaseUrl = pgUrls[i] as string
-      await add(name, 'sahifa', 'pg', cached, builds.sahifa, (port) => sahifaEnv(databaseUrl, port, cached))
+      await add(
+        name,
+        'sahifa',
+        'pg',
+        cached,
+        builds.sahifa,
+        (port) => sahifaEnv(databaseUrl, port, cached),
+        PG_DATABASES[i],
+      )
     }
   }
   await Promise.all(
@@ -600,7 +657,8 @@ async function runSize(
         process.stdout.write(
           `  round ${round + 1}/${options.rounds} ${target.key.padEnd(6)} ${server.name.padEnd(15)} ` +
             `${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p50 ${sample.p50.toFixed(1)} ms  ` +
-            `p99 ${sample.p99.toFixed(1)} ms${sample.failures ? `  ${sample.failures} FAILED` : ''}\n`,
+            `p99 ${sample.p99.toFixed(1)} ms${sample.failures ? `  ${sample.failures} FAILED` : ''}` +
+            `${sample.requests === 0 ? '  NO ANSWER within the round' : ''}\n`,
         )
       }
     }
@@ -627,6 +685,9 @@ const fixed = (value: number, digits = 0) =>
   Number.isFinite(value)
     ? value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : 'n/a'
+
+/** A ratio as `1.23×`, or `n/a` when a figure is missing (no answer in a round). */
+const times = (value: number) => (Number.isFinite(value) ? `${fixed(value, 2)}×` : 'n/a')
 
 function machine(): string {
   const model =
@@ -681,7 +742,7 @@ function verdict(results: SizeResult[]): Check[] {
     result.stats.get(statKey(server, target))
   const ratioCheck = (text: string, value: number, limit: number, atLeast: boolean): Check => ({
     pass: Number.isFinite(value) ? (atLeast ? value >= limit : value <= limit) : null,
-    text: `${text}: ${fixed(value, 2)}× (${atLeast ? '≥' : '≤'} ${limit}×)`,
+    text: `${text}: ${times(value)} (${atLeast ? '≥' : '≤'} ${limit}×)`,
   })
   for (const result of results) {
     const size = result.size.toLocaleString('en')
@@ -723,8 +784,8 @@ function verdict(results: SizeResult[]): Check[] {
         text:
           `${size}: ${server.label}, p99 ≤ 4× p50 on every target: ` +
           (over.length
-            ? `over on ${over.map((entry) => `${entry.name} (${fixed(entry.ratio, 1)}×)`).join(', ')}`
-            : `worst ${worst[0]?.name} (${fixed(worst[0]?.ratio ?? Number.NaN, 1)}×)`),
+            ? `over on ${over.map((entry) => `${entry.name} (${times(entry.ratio)})`).join(', ')}`
+            : `worst ${worst[0]?.name} (${times(worst[0]?.ratio ?? Number.NaN)})`),
       })
     }
     const baselineRss = result.memory.get('baseline')?.rss ?? Number.NaN
@@ -783,8 +844,11 @@ function verdict(results: SizeResult[]): Check[] {
   }
   const failed = results.flatMap((result) =>
     [...result.stats]
-      .filter(([, stats]) => stats.failures > 0)
-      .map(([key, stats]) => `${result.size} ${key}: ${stats.failures}`),
+      .filter(([, stats]) => stats.failures > 0 || stats.silent > 0)
+      .map(
+        ([key, stats]) =>
+          `${result.size} ${key}: ${stats.failures}${stats.silent ? ` (+${stats.silent} rounds with no answer)` : ''}`,
+      ),
   )
   checks.push({
     pass: failed.length === 0,
@@ -805,7 +869,7 @@ function report(options: Options, load: Load, results: SizeResult[], started: Da
     `- Load: ${load.name}, ${CONNECTIONS} connections, 1 thread; ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
     '- Data: the same generated Arabic articles (3 tags each, every 50th a draft, 2 scheduled) in every server; each server its own process on 127.0.0.1 with its own copy (PostgreSQL: a database each), LOG_LEVEL=warn; Sahifa compiled with tsc',
     `- Servers: baseline = bare Fastify 5 + better-sqlite3, prepared statements, no auth/validation/totals/ETag; "cache on" = READ_CACHE_MB unset (default ${CACHE_BOUND_MIB})`,
-    '- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat) over all measured rounds ÷ requests; RSS: VmRSS after all rounds, peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts',
+    "- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat; on PostgreSQL plus its database backends) over all measured rounds ÷ requests; RSS: the server process's VmRSS after all rounds (PostgreSQL's own memory not included), peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts",
     '',
   ]
   const checks = verdict(results)

@@ -19,7 +19,9 @@ const order = 'ORDER BY a.published_at DESC, a.id DESC LIMIT @limit'
 const list = sqlite.prepare(`SELECT ${columns} FROM articles a WHERE ${live} ${order}`)
 const after = sqlite.prepare(`SELECT ${columns} FROM articles a WHERE ${live}
   AND (a.published_at < @value OR (a.published_at = @value AND a.id < @id)) ${order}`)
-const tagged = sqlite.prepare(`SELECT ${columns} FROM articles a WHERE ${live} AND a.id IN
+// The unary + keeps SQLite on the (status, published_at) index, testing ids against the tag's set: it stops after
+// one page instead of reading and sorting every tagged article.
+const tagged = sqlite.prepare(`SELECT ${columns} FROM articles a WHERE ${live} AND +a.id IN
   (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.slug = @tag) ${order}`)
 // Sahifa's ranking: bm25 (title 10, excerpt 5, body 1) over the newest 5,000 live matches, ties by id.
 const searched = sqlite.prepare(`SELECT id FROM (SELECT f.rowid AS id,
