@@ -481,7 +481,9 @@ export async function loadPostgres(url: string, sqlitePath: string): Promise<voi
       )
       for (const index of indexes) await client.query(index.definition)
       await client.query('COMMIT')
-      await client.query('ANALYZE')
+      // As autovacuum would have left a site that has run a while: with no visibility map yet, every index-only
+      // scan reads the table too (counting 100,000 live articles: about 1 s instead of 30 ms).
+      await client.query('VACUUM (ANALYZE)')
     } finally {
       client.release()
     }
