@@ -866,7 +866,7 @@ function report(options: Options, load: Load, results: SizeResult[], started: Da
     '',
     `- Date: ${started.toISOString()} (took ${minutes} min); \`npm run bench -- ${process.argv.slice(2).join(' ')}\``,
     `- Machine: ${machine()}`,
-    `- Load: ${load.name}, ${CONNECTIONS} connections, 1 thread; ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
+    `- Load: ${load.name}, ${CONNECTIONS} connections; ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
     '- Data: the same generated Arabic articles (3 tags each, every 50th a draft, 2 scheduled) in every server; each server its own process on 127.0.0.1 with its own copy (PostgreSQL: a database each), LOG_LEVEL=warn; Sahifa compiled with tsc',
     `- Servers: baseline = bare Fastify 5 + better-sqlite3, prepared statements, no auth/validation/totals/ETag; "cache on" = READ_CACHE_MB unset (default ${CACHE_BOUND_MIB})`,
     "- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat; on PostgreSQL plus its database backends) over all measured rounds ÷ requests; RSS: the server process's VmRSS after all rounds (PostgreSQL's own memory not included), peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts",

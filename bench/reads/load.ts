@@ -45,7 +45,7 @@ function wrkLoad(path: string, workDir: string): Load {
   const script = join(workDir, 'bench.lua')
   writeFileSync(script, WRK_SCRIPT)
   return {
-    name: `wrk (${path})`,
+    name: `wrk (${path}), 1 thread`,
     async run(url, { connections, seconds, headers }) {
       const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script]
       for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`)
@@ -69,7 +69,7 @@ function wrkLoad(path: string, workDir: string): Load {
 }
 
 const autocannonLoad: Load = {
-  name: 'autocannon (wrk is not installed)',
+  name: 'autocannon, in the bench process, 1 worker',
   async run(url, { connections, seconds, headers }) {
     const result = await autocannon({ url, connections, workers: 1, duration: seconds, headers })
     // autocannon's non2xx counts a 304 as a failure; the 304 target asks for exactly that, so count 3xx apart.
@@ -86,13 +86,13 @@ const autocannonLoad: Load = {
 
 /** wrk from PATH when it runs, else autocannon; `prefer` forces one. */
 export function chooseLoad(workDir: string, prefer?: string): Load {
-  if (prefer !== 'autocannon') {
-    try {
-      const path = execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim()
-      if (path) return wrkLoad(path, workDir)
-    } catch {
-      if (prefer === 'wrk') throw new Error('--load wrk: wrk is not installed (apt-get install wrk)')
-    }
+  if (prefer === 'autocannon') return autocannonLoad
+  try {
+    const path = execFileSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).trim()
+    if (path) return wrkLoad(path, workDir)
+  } catch {
+    // Not installed.
   }
-  return autocannonLoad
+  if (prefer === 'wrk') throw new Error('--load wrk: wrk is not installed (apt-get install wrk)')
+  return { ...autocannonLoad, name: `${autocannonLoad.name} (wrk is not installed)` }
 }
