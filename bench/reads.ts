@@ -1,14 +1,15 @@
 /**
- * Read path benchmark: the public list and one article by slug, served by a bare Fastify + better-sqlite3
- * baseline, Sahifa before the data-layer refactor (a git ref, SQLite), Sahifa now (SQLite) and, when PostgreSQL
- * answers on 127.0.0.1:5432, Sahifa now on PostgreSQL. Each server is its own compiled child process on its own
- * copy of the same data; rounds interleave the servers so drift hits all alike. Writes bench/results/reads-<N>.md.
+ * `npm run bench`: the public read path, side by side in one run. At each size (1,000 and 100,000 articles by
+ * default) the same generated data is served by a bare Fastify + better-sqlite3 baseline, Sahifa on SQLite with
+ * its read cache and with READ_CACHE_MB=0, and Sahifa on PostgreSQL both ways; each server is its own compiled
+ * process on its own copy of the data, and rounds interleave them so drift hits all alike. Prints a table per
+ * size and target with ratios to the baseline and a verdict on issue 10's targets; writes bench/results/reads.md.
  *
- *   npm run bench:reads [-- --articles 1000 --before da3f245 --warmup 5 --duration 5 --rounds 3 --no-pg --fresh]
+ *   npm run bench [-- --sizes 1000,100000 | --articles 1000] [--warmup 2 --duration 5 --rounds 3]
+ *                 [--no-pg] [--fresh] [--load wrk|autocannon] [--quick] [--out path.md]
  */
 import {
   copyFileSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -17,16 +18,20 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { cpus } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
+import BetterSqlite3 from 'better-sqlite3'
 import pg from 'pg'
-import { articleSlug, generate, isLive, sqliteData } from './reads/data.js'
+import { encodeCursor } from '../src/lib/pagination.js'
+import { queryTerms } from '../src/modules/search/search.query.js'
+import { isLive, loadPostgres, SEARCH_WORD, sqliteData, TAG_SLUG } from './reads/data.js'
+import { chooseLoad, type Load } from './reads/load.js'
 import {
   cpuSeconds,
   freePort,
-  rssMiB,
+  memoryMiB,
   run,
   type Server,
   startServer,
@@ -35,197 +40,423 @@ import {
 } from './reads/processes.js'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
-const BEFORE_DIR = '/tmp/sahifa-before'
-const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/sahifa_bench'
+const PG_HOST = 'postgres://postgres@127.0.0.1:5432'
+const PG_DATABASES = ['sahifa_bench', 'sahifa_bench_uncached']
 const CONNECTIONS = 32
 const PER_PAGE = 20
-// "Not slower": after/before req/s at least this, and CPU per request at most its inverse. Rounds of one server
-// differ by a few percent, so a smaller gap is noise; CPU per request is the steadier of the two (the load
-// generator shares the machine).
-const NOT_SLOWER = 0.95
+const DEEP_PAGE = 5_000
+// READ_CACHE_MB's default: the most the cache may add to a server's memory.
+const CACHE_BOUND_MIB = 64
 
 interface Options {
-  articles: number
-  before: string
+  sizes: number[]
   warmup: number
   duration: number
   rounds: number
   pg: boolean
   fresh: boolean
+  load?: string
+  out: string
 }
 
 function readOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
-    strict: false,
+    strict: true,
     options: {
+      sizes: { type: 'string' },
       articles: { type: 'string' },
-      before: { type: 'string' },
       warmup: { type: 'string' },
       duration: { type: 'string' },
       rounds: { type: 'string' },
       'no-pg': { type: 'boolean' },
       fresh: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      load: { type: 'string' },
+      out: { type: 'string' },
     },
   })
-  const count = (name: string, fallback: number, max: number) => {
-    const value = values[name] === undefined ? fallback : Number(values[name])
-    if (!Number.isInteger(value) || value < 1 || value > max)
-      throw new Error(`--${name}: a whole number 1..${max}`)
+  const quick = values.quick === true
+  const whole = (name: string, text: string | undefined, fallback: number, min: number, max: number) => {
+    const value = text === undefined ? fallback : Number(text)
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new Error(`--${name}: a whole number ${min}..${max}`)
     return value
   }
+  const sizesText = values.articles ?? values.sizes
+  const sizes =
+    sizesText === undefined
+      ? quick
+        ? [1_000]
+        : [1_000, 100_000]
+      : sizesText.split(',').map((size) => whole('sizes', size.replaceAll('_', ''), 0, 100, 1_000_000))
+  if (values.load !== undefined && !['wrk', 'autocannon'].includes(values.load))
+    throw new Error('--load: wrk or autocannon')
   return {
-    articles: count('articles', 1_000, 1_000_000),
-    before: typeof values.before === 'string' ? values.before : 'da3f245',
-    warmup: count('warmup', 5, 60),
-    duration: count('duration', 5, 60),
-    rounds: count('rounds', 3, 20),
-    pg: values['no-pg'] !== true,
+    sizes: [...new Set(sizes)].sort((a, b) => a - b),
+    warmup: whole('warmup', values.warmup, quick ? 1 : 2, 0, 60),
+    duration: whole('duration', values.duration, quick ? 2 : 5, 1, 120),
+    rounds: whole('rounds', values.rounds, quick ? 1 : 3, 1, 20),
+    pg: values['no-pg'] !== true && !quick,
     fresh: values.fresh === true,
+    load: values.load,
+    out: values.out ?? join(root, 'bench/results/reads.md'),
   }
 }
 
-/** A compiled Sahifa: `dist/` beside the package.json, node_modules and migrations it resolves at run time. */
-async function buildBefore(ref: string): Promise<string> {
-  await removeBefore()
-  await run('git', ['worktree', 'add', '--detach', BEFORE_DIR, ref], root)
-  // The old code's dependencies are a subset of the new code's.
-  symlinkSync(join(root, 'node_modules'), join(BEFORE_DIR, 'node_modules'))
-  await run(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    BEFORE_DIR,
-  )
-  return BEFORE_DIR
-}
+// ---------------------------------------------------------------------------------------------- builds
 
-async function removeBefore(): Promise<void> {
-  if (!existsSync(BEFORE_DIR)) return
-  await run('git', ['worktree', 'remove', '--force', BEFORE_DIR], root).catch(() => undefined)
-  rmSync(BEFORE_DIR, { recursive: true, force: true })
-  await run('git', ['worktree', 'prune'], root)
-}
-
-/** The working tree compiled outside dist/ (which stays as it is), at dist's depth so migrations resolve. */
-async function buildAfter(workDir: string): Promise<string> {
-  const dir = join(workDir, 'after')
+/** Sahifa compiled with tsc outside dist/, at dist's depth beside package.json, node_modules and migrations. */
+async function buildSahifa(workDir: string): Promise<string> {
+  const dir = join(workDir, 'sahifa')
   mkdirSync(dir)
   for (const entry of ['package.json', 'node_modules', 'migrations', 'seeds']) {
     symlinkSync(join(root, entry), join(dir, entry))
   }
   const tsc = join(root, 'node_modules/typescript/bin/tsc')
   await run(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], root)
-  return dir
+  return join(dir, 'dist/server.js')
 }
 
-/** A fresh sahifa_bench database with the same articles, or null when PostgreSQL does not answer. */
-async function loadPostgres(articles: number): Promise<string | null> {
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2_000 })
+/** The baseline compiled too, so it carries no TypeScript loader at run time. */
+async function buildBaseline(workDir: string): Promise<string> {
+  const dir = join(workDir, 'baseline')
+  mkdirSync(dir)
+  for (const entry of ['package.json', 'node_modules']) symlinkSync(join(root, entry), join(dir, entry))
+  const tsc = join(root, 'node_modules/typescript/bin/tsc')
+  const flags = ['--outDir', dir, '--rootDir', root, '--module', 'nodenext', '--moduleResolution', 'nodenext']
+  const more = ['--target', 'es2022', '--skipLibCheck', '--esModuleInterop', '--types', 'node']
+  await run(process.execPath, [tsc, ...flags, ...more, 'bench/reads/baseline.ts'], root)
+  return join(dir, 'bench/reads/baseline.js')
+}
+
+// ---------------------------------------------------------------------------------------------- PostgreSQL
+
+async function pgAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: `${PG_HOST}/postgres`, connectionTimeoutMillis: 2_000 })
+  await client.connect()
   try {
-    await admin.connect()
+    return await fn(client)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+async function dropPostgres(): Promise<void> {
+  await pgAdmin(async (client) => {
+    for (const name of PG_DATABASES) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  }).catch(() => undefined)
+}
+
+/** One database per PostgreSQL server (the second a template copy of the first), or null when none answers. */
+async function preparePostgres(size: number, data: string): Promise<string[] | null> {
+  try {
+    await pgAdmin(async (client) => {
+      await client.query('SELECT 1')
+    })
   } catch (error) {
     process.stdout.write(`  PostgreSQL skipped: ${(error as Error).message}\n`)
     return null
   }
-  try {
-    await admin.query('DROP DATABASE IF EXISTS sahifa_bench WITH (FORCE)')
-    await admin.query('CREATE DATABASE sahifa_bench')
-  } finally {
-    await admin.end()
-  }
+  await dropPostgres()
+  const [first, second] = PG_DATABASES as [string, string]
+  await pgAdmin((client) => client.query(`CREATE DATABASE ${first}`))
   const started = performance.now()
-  await generate(PG_URL, articles)
+  await loadPostgres(`${PG_HOST}/${first}`, data)
+  await pgAdmin((client) => client.query(`CREATE DATABASE ${second} TEMPLATE ${first}`))
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
-  process.stdout.write(`  loaded ${articles.toLocaleString('en')} articles into PostgreSQL in ${seconds} s\n`)
-  return PG_URL
+  process.stdout.write(`  loaded ${size.toLocaleString('en')} articles into PostgreSQL in ${seconds} s\n`)
+  return PG_DATABASES.map((name) => `${PG_HOST}/${name}`)
 }
 
-async function dropPostgres(): Promise<void> {
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2_000 })
-  try {
-    await admin.connect()
-    await admin.query('DROP DATABASE IF EXISTS sahifa_bench WITH (FORCE)')
-  } catch {
-    // Nothing to drop, or nothing to drop it from.
-  } finally {
-    await admin.end().catch(() => undefined)
-  }
+// ---------------------------------------------------------------------------------------------- servers
+
+type Kind = 'baseline' | 'sahifa'
+
+interface BenchServer extends Server {
+  kind: Kind
+  engine: 'sqlite' | 'pg'
+  cached: boolean
+  /** PostgreSQL: the database whose backends work for this server (their CPU is part of its cost). */
+  database?: string
 }
 
-const sahifaEnv = (databaseUrl: string, port: number) => ({
+const SERVER_LABELS: Record<string, string> = {
+  baseline: 'baseline: Fastify + better-sqlite3',
+  'sqlite-cached': 'Sahifa SQLite, cache on',
+  'sqlite-uncached': 'Sahifa SQLite, READ_CACHE_MB=0',
+  'pg-cached': 'Sahifa PostgreSQL, cache on',
+  'pg-uncached': 'Sahifa PostgreSQL, READ_CACHE_MB=0',
+}
+
+const sahifaEnv = (databaseUrl: string, port: number, cached: boolean): Record<string, string> => ({
   DATABASE_URL: databaseUrl,
   SEED_SAMPLE: 'false',
   ADMIN_TOKEN: 'bench-admin-token-not-a-secret-0123456789',
   PORT: String(port),
   HOST: '127.0.0.1',
-  CACHE_MAX_AGE_SECONDS: '60',
   LOG_LEVEL: 'warn',
+  DRAIN_DELAY_MS: '0',
+  // Unset means the default (the cache on); 0 turns it off. A build without the cache ignores it.
+  ...(cached ? {} : { READ_CACHE_MB: '0' }),
 })
 
-interface Target {
-  name: string
-  path: string
-  /** What must hold of the answer, and the ids it shows (compared across servers). */
-  check(body: unknown): number[]
+// ---------------------------------------------------------------------------------------------- what to expect
+
+interface Expected {
+  live: number
+  firstPage: number[]
+  slug: string
+  slugId: number
+  deepPage: number
+  deepIds: number[]
+  /** The cursor of the deep page, as Sahifa encodes it: for the baseline. */
+  deepCursor: string
+  tagTotal: number
+  tagPage: number[]
+  searchTotal: number
 }
 
-function targets(articles: number): Target[] {
-  const live = Array.from({ length: articles }, (_, i) => i + 1).filter((i) => isLive(i, articles))
-  // Article 321 as asked, or the first live one after it (or the middle one on a small corpus).
-  const index = live.find((i) => i >= Math.min(321, Math.ceil(articles / 2))) ?? live[0] ?? 1
-  const slug = articleSlug(index, articles)
-  type Summary = { id: number; slug: string; tags: unknown[] }
+/** What every server must answer, read straight from the generated SQLite file. */
+function expectations(data: string, size: number): Expected {
+  const sqlite = new BetterSqlite3(data, { readonly: true, fileMustExist: true })
+  try {
+    const now = new Date().toISOString()
+    const live = sqlite
+      .prepare(`SELECT id, slug, published_at AS publishedAt FROM articles
+        WHERE status = 'published' AND published_at <= ? ORDER BY published_at DESC, id DESC`)
+      .all(now) as { id: number; slug: string; publishedAt: string }[]
+    // The 5,000th page where it exists; on a smaller corpus the deepest full page (labelled as such).
+    const deepPage = Math.max(2, Math.min(DEEP_PAGE, Math.floor(live.length / PER_PAGE)))
+    const beforeDeep = live[(deepPage - 1) * PER_PAGE - 1]
+    if (!beforeDeep) throw new Error(`${size} articles: too few for a cursor page`)
+    // Article 321 or the first live one after it (the middle one on a small corpus).
+    const target = Math.min(321, Math.ceil(size / 2))
+    let slugIndex = target
+    while (!isLive(slugIndex, size)) slugIndex++
+    const slugRow = sqlite.prepare('SELECT id, slug FROM articles WHERE id = ?').get(slugIndex) as {
+      id: number
+      slug: string
+    }
+    const tagged = sqlite
+      .prepare(`SELECT a.id FROM articles a WHERE a.status = 'published' AND a.published_at <= ?
+        AND a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.slug = ?)
+        ORDER BY a.published_at DESC, a.id DESC`)
+      .all(now, TAG_SLUG) as { id: number }[]
+    const match = queryTerms(SEARCH_WORD)
+      .map((term) => `"${term}"`)
+      .join(' AND ')
+    const searchTotal = (
+      sqlite
+        .prepare(`SELECT count(*) AS n FROM articles_fts WHERE articles_fts MATCH ?
+          AND status = 'published' AND published_at <= ?`)
+        .get(match, now) as { n: number }
+    ).n
+    return {
+      live: live.length,
+      firstPage: live.slice(0, PER_PAGE).map((row) => row.id),
+      slug: slugRow.slug,
+      slugId: slugRow.id,
+      deepPage,
+      deepIds: live.slice((deepPage - 1) * PER_PAGE, deepPage * PER_PAGE).map((row) => row.id),
+      deepCursor: encodeCursor({ sort: '-publishedAt', value: beforeDeep.publishedAt, id: beforeDeep.id }),
+      tagTotal: tagged.length,
+      tagPage: tagged.slice(0, PER_PAGE).map((row) => row.id),
+      searchTotal,
+    }
+  } finally {
+    sqlite.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- targets
+
+type Summary = { id: number; slug: string; tags: { slug: string }[]; html?: string }
+type ListBody = { data?: Summary[]; meta?: { total?: number; nextCursor?: string | null } }
+
+interface Target {
+  key: 'list' | 'slug' | 'deep' | 'search' | 'tag' | 'etag'
+  name: string
+  /** The request for one server (the cursor and ETag are each server's own). */
+  path(server: BenchServer): string
+  headers(server: BenchServer): Record<string, string>
+  serves(server: BenchServer): boolean
+  status: number
+  /** Throws when the answer is wrong; returns the ids it shows, compared across servers of the same engine. */
+  check?(body: unknown, server: BenchServer): number[]
+}
+
+const same = (actual: number[], expected: number[], what: string) => {
+  if (actual.join(',') !== expected.join(','))
+    throw new Error(`${what}: ids ${actual.join(',')} instead of ${expected.join(',')}`)
+}
+
+function ids(body: unknown, length: number): number[] {
+  const data = (body as ListBody).data
+  if (!Array.isArray(data) || data.length !== length) throw new Error(`expected ${length} articles`)
+  if (data.some((article) => article.tags?.length !== 3)) throw new Error('expected 3 tags on each article')
+  return data.map((article) => article.id)
+}
+
+function total(body: unknown, server: BenchServer, expected: number) {
+  // The baseline keeps no totals: that is part of what it leaves out.
+  if (server.kind === 'baseline') return
+  const actual = (body as ListBody).meta?.total
+  if (actual !== expected) throw new Error(`meta.total ${actual} instead of ${expected}`)
+}
+
+function targets(expected: Expected, cursors: Map<string, string>, etags: Map<string, string>): Target[] {
+  const all = () => true
+  const none = () => ({})
+  const list = `/v1/articles?perPage=${PER_PAGE}`
+  const deepLabel =
+    expected.deepPage === DEEP_PAGE
+      ? `cursor page ${DEEP_PAGE.toLocaleString('en')}`
+      : `cursor page ${expected.deepPage.toLocaleString('en')} (deepest full page)`
   return [
     {
+      key: 'list',
       name: `list ${PER_PAGE}`,
-      path: `/v1/articles?perPage=${PER_PAGE}`,
-      check(body) {
-        const data = (body as { data?: Summary[] }).data
-        const expected = Math.min(PER_PAGE, live.length)
-        if (!Array.isArray(data) || data.length !== expected) throw new Error(`expected ${expected} articles`)
-        if (data.some((article) => article.tags.length !== 3))
-          throw new Error('expected 3 tags on each article')
-        return data.map((article) => article.id)
+      path: () => list,
+      headers: none,
+      serves: all,
+      status: 200,
+      check(body, server) {
+        total(body, server, expected.live)
+        const shown = ids(body, PER_PAGE)
+        same(shown, expected.firstPage, 'page 1')
+        return shown
       },
     },
     {
-      name: 'by slug',
-      path: `/v1/articles/${slug}`,
+      key: 'slug',
+      name: 'one by slug',
+      path: () => `/v1/articles/${encodeURIComponent(expected.slug)}`,
+      headers: none,
+      serves: all,
+      status: 200,
       check(body) {
-        const article = body as Summary & { html?: string }
-        if (article.slug !== slug || article.tags?.length !== 3 || !article.html)
-          throw new Error(`expected ${slug}`)
+        const article = body as Summary
+        if (article.slug !== expected.slug || article.id !== expected.slugId || !article.html)
+          throw new Error(`expected article ${expected.slugId} with its html`)
+        if (article.tags?.length !== 3) throw new Error('expected 3 tags')
         return [article.id]
       },
+    },
+    {
+      key: 'deep',
+      name: deepLabel,
+      path: (server) =>
+        `${list}&cursor=${encodeURIComponent(cursors.get(server.name) ?? expected.deepCursor)}`,
+      headers: none,
+      serves: all,
+      status: 200,
+      check(body, server) {
+        total(body, server, expected.live)
+        const shown = ids(body, PER_PAGE)
+        same(shown, expected.deepIds, deepLabel)
+        return shown
+      },
+    },
+    {
+      key: 'search',
+      name: `search "${SEARCH_WORD}"`,
+      path: () => `/v1/articles?${new URLSearchParams({ q: SEARCH_WORD })}`,
+      headers: none,
+      serves: all,
+      status: 200,
+      check(body, server) {
+        total(body, server, expected.searchTotal)
+        // PostgreSQL ranks with ts_rank, SQLite with bm25: the ids are compared within an engine only.
+        return ids(body, Math.min(PER_PAGE, expected.searchTotal))
+      },
+    },
+    {
+      key: 'tag',
+      name: 'tag page',
+      path: () => `/v1/articles?${new URLSearchParams({ tag: TAG_SLUG, perPage: String(PER_PAGE) })}`,
+      headers: none,
+      serves: all,
+      status: 200,
+      check(body, server) {
+        total(body, server, expected.tagTotal)
+        const shown = ids(body, Math.min(PER_PAGE, expected.tagTotal))
+        same(shown, expected.tagPage, 'tag page')
+        const data = (body as ListBody).data ?? []
+        if (data.some((article) => !article.tags.some((tag) => tag.slug === TAG_SLUG)))
+          throw new Error(`an article without the tag ${TAG_SLUG}`)
+        return shown
+      },
+    },
+    {
+      key: 'etag',
+      name: `list ${PER_PAGE}, If-None-Match (304)`,
+      path: () => list,
+      headers: (server) => ({ 'if-none-match': etags.get(server.name) ?? '' }),
+      // The baseline sends no ETag.
+      serves: (server) => server.kind === 'sahifa',
+      status: 304,
     },
   ]
 }
 
-/** Every server answers 200 with plausible JSON, and all show the same articles. */
-async function verify(servers: Server[], list: Target[]): Promise<void> {
+const url = (server: BenchServer, path: string) => `http://127.0.0.1:${server.port}${path}`
+
+async function fetchJson(server: BenchServer, path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(url(server, path), { headers, signal: AbortSignal.timeout(30_000) })
+  const text = await response.text()
+  return { response, text }
+}
+
+/** Each server's own cursor for the deep page (read from page deep-1, whose meta.nextCursor points at it). */
+async function serverCursors(servers: BenchServer[], expected: Expected): Promise<Map<string, string>> {
+  const cursors = new Map<string, string>()
+  for (const server of servers) {
+    if (server.kind === 'baseline') continue
+    const path = `/v1/articles?perPage=${PER_PAGE}&page=${expected.deepPage - 1}`
+    const { response, text } = await fetchJson(server, path)
+    const cursor = response.ok ? (JSON.parse(text) as ListBody).meta?.nextCursor : undefined
+    // A build that gives no cursor with page answers is asked with the cursor computed from the row.
+    cursors.set(server.name, cursor ?? expected.deepCursor)
+  }
+  return cursors
+}
+
+/** Every server answers each target with the expected status and content before any is measured. */
+async function verify(servers: BenchServer[], list: Target[], etags: Map<string, string>): Promise<void> {
+  for (const server of servers) {
+    if (server.kind !== 'sahifa') continue
+    const { response } = await fetchJson(server, `/v1/articles?perPage=${PER_PAGE}`)
+    const etag = response.headers.get('etag')
+    if (etag) etags.set(server.name, etag)
+  }
   for (const target of list) {
-    const shown = new Map<string, string>()
-    for (const server of servers) {
-      const response = await fetch(`http://127.0.0.1:${server.port}${target.path}`, {
-        signal: AbortSignal.timeout(5_000),
-      })
-      const text = await response.text()
-      if (response.status !== 200)
-        throw new Error(`${server.label} ${target.path}: ${response.status} ${text.slice(0, 300)}`)
+    const shown = new Map<string, Set<string>>()
+    for (const server of servers.filter((s) => target.serves(s))) {
+      const path = target.path(server)
+      const { response, text } = await fetchJson(server, path, target.headers(server))
+      const where = `${server.label}: GET ${decodeURIComponent(path)}`
+      if (response.status !== target.status)
+        throw new Error(`${where}: ${response.status} instead of ${target.status}: ${text.slice(0, 300)}`)
+      if (!target.check) continue
       try {
-        shown.set(server.name, target.check(JSON.parse(text)).join(','))
+        const answers = shown.get(server.engine) ?? new Set()
+        answers.add(target.check(JSON.parse(text), server).join(','))
+        shown.set(server.engine, answers)
       } catch (error) {
-        throw new Error(`${server.label} ${target.path}: ${(error as Error).message}: ${text.slice(0, 300)}`)
+        throw new Error(`${where}: ${(error as Error).message}: ${text.slice(0, 300)}`)
       }
     }
-    if (new Set(shown.values()).size !== 1) {
-      throw new Error(
-        `${target.path}: servers show different articles: ${JSON.stringify(Object.fromEntries(shown))}`,
-      )
+    for (const [engine, answers] of shown) {
+      if (answers.size > 1)
+        throw new Error(
+          `${target.name}: ${engine} servers show different articles: ${[...answers].join(' / ')}`,
+        )
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------- measuring
 
 interface Sample {
   reqPerSec: number
@@ -236,24 +467,65 @@ interface Sample {
   failures: number
 }
 
-async function measure(server: Server, target: Target, seconds: number): Promise<Sample> {
-  const pid = server.child.pid as number
-  const cpuBefore = cpuSeconds(pid)
-  const result = await autocannon({
-    url: `http://127.0.0.1:${server.port}${target.path}`,
+/** CPU seconds used so far by the server's process and, on PostgreSQL, by each backend serving its database. */
+async function cpuOf(server: BenchServer): Promise<Map<number, number>> {
+  const pids = [server.child.pid as number]
+  if (server.database) {
+    const { rows } = await pgAdmin((client) =>
+      client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [server.database]),
+    )
+    pids.push(...rows.map((row) => row.pid))
+  }
+  const cpu = new Map<number, number>()
+  for (const pid of pids) {
+    try {
+      cpu.set(pid, cpuSeconds(pid))
+    } catch {
+      // A backend that ended between the query and the read.
+    }
+  }
+  return cpu
+}
+
+/** CPU seconds between two readings; a backend that appeared in between counts from zero. */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0
+  for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0)
+  return sum
+}
+
+/**
+ * Waits until the server has worked off the requests still queued when the load stopped (its CPU time stops
+ * moving), at most 20 s, so a backlog does not run into the next measurement.
+ */
+async function settle(server: BenchServer): Promise<void> {
+  const deadline = Date.now() + 20_000
+  let last = cpuBetween(new Map(), await cpuOf(server))
+  while (Date.now() < deadline) {
+    await sleep(150)
+    const now = cpuBetween(new Map(), await cpuOf(server))
+    if (now - last < 0.003) return
+    last = now
+  }
+}
+
+async function measure(load: Load, server: BenchServer, target: Target, seconds: number): Promise<Sample> {
+  const before = await cpuOf(server)
+  const result = await load.run(url(server, target.path(server)), {
     connections: CONNECTIONS,
-    workers: 1,
-    duration: seconds,
+    seconds,
+    headers: target.headers(server),
   })
-  const cpu = cpuSeconds(pid) - cpuBefore
+  const cpu = cpuBetween(before, await cpuOf(server))
   if (server.exited) throw new Error(`${server.label} exited under load: see ${server.logPath}`)
+  await settle(server)
   return {
-    reqPerSec: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requests: result.requests.total,
+    reqPerSec: result.requests / result.seconds,
+    p50: result.p50,
+    p99: result.p99,
+    requests: result.requests,
     cpu,
-    failures: result.errors + result.timeouts + result.non2xx,
+    failures: result.failures,
   }
 }
 
@@ -265,178 +537,380 @@ const median = (values: number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
+interface Stats {
+  reqPerSec: number
+  rounds: number[]
+  p50: number
+  p99: number
+  cpuPerRequest: number
+  failures: number
+  /** Rounds in which not one answer came back (the server too slow for the round's length). */
+  silent: number
+}
+
+function statsOf(samples: Sample[]): Stats {
+  const requests = samples.reduce((sum, s) => sum + s.requests, 0)
+  return {
+    reqPerSec: median(samples.map((s) => s.reqPerSec)),
+    rounds: samples.map((s) => s.reqPerSec),
+    p50: median(samples.map((s) => s.p50)),
+    p99: median(samples.map((s) => s.p99)),
+    cpuPerRequest: requests ? (samples.reduce((sum, s) => sum + s.cpu, 0) / requests) * 1e6 : Number.NaN,
+    failures: samples.reduce((sum, s) => sum + s.failures, 0),
+    silent: samples.filter((s) => s.requests === 0).length,
+  }
+}
+
+interface SizeResult {
+  size: number
+  expected: Expected
+  servers: BenchServer[]
+  targets: Target[]
+  stats: Map<string, Stats>
+  memory: Map<string, { rss: number; peak: number }>
+  pgNote?: string
+}
+
+const statKey = (server: string, target: string) => `${server} ${target}`
+
+async function runSize(
+  size: number,
+  options: Options,
+  builds: { sahifa: string; baseline: string },
+  load: Load,
+  workDir: string,
+): Promise<SizeResult> {
+  process.stdout.write(`\n${size.toLocaleString('en')} articles\n`)
+  const data = sqliteData(size, options.fresh)
+  const expected = expectations(data, size)
+  const pgUrls = options.pg ? await preparePostgres(size, data) : null
+
+  const servers: BenchServer[] = []
+  const add = async (
+    name: string,
+    kind: Kind,
+    engine: 'sqlite' | 'pg',
+    cached: boolean,
+    entry: string,
+    env: (port: number) => Record<string, string>,
+    database?: string,
+  ) => {
+    const port = await freePort()
+    const logPath = join(workDir, `${name}-${size}.log`)
+    const label = SERVER_LABELS[name] ?? name
+    const server = startServer(name, label, [entry], { cwd: workDir, env: env(port), port, logPath })
+    servers.push(Object.assign(server, { kind, engine, cached, database }))
+  }
+  const copy = (name: string) => {
+    const path = join(workDir, `${name}-${size}.db`)
+    copyFileSync(data, path)
+    return path
+  }
+  await add('baseline', 'baseline', 'sqlite', false, builds.baseline, (port) => ({
+    DATABASE_URL: copy('baseline'),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+  }))
+  for (const cached of [true, false]) {
+    const name = cached ? 'sqlite-cached' : 'sqlite-uncached'
+    await add(name, 'sahifa', 'sqlite', cached, builds.sahifa, (port) => sahifaEnv(copy(name), port, cached))
+  }
+  if (pgUrls) {
+    for (const [i, cached] of [true, false].entries()) {
+      const name = cached ? 'pg-cached' : 'pg-uncached'
+      const databaseUrl = pgUrls[i] as string
+      await add(
+        name,
+        'sahifa',
+        'pg',
+        cached,
+        builds.sahifa,
+        (port) => sahifaEnv(databaseUrl, port, cached),
+        PG_DATABASES[i],
+      )
+    }
+  }
+  await Promise.all(
+    servers.map((server) => waitUntilReady(server, url(server, `/v1/articles?perPage=${PER_PAGE}`), 180_000)),
+  )
+  const cursors = await serverCursors(servers, expected)
+  const etags = new Map<string, string>()
+  const list = targets(expected, cursors, etags)
+  await verify(servers, list, etags)
+  process.stdout.write(`  ${servers.length} servers up, every answer checked; warming up\n`)
+
+  if (options.warmup > 0) {
+    for (const target of list)
+      for (const server of servers)
+        if (target.serves(server)) await measure(load, server, target, options.warmup)
+  }
+  const samples = new Map<string, Sample[]>()
+  for (let round = 0; round < options.rounds; round++) {
+    // Rotate the order each round, so no server always runs first (or right after the same neighbour).
+    const order = servers.map((_, i) => servers[(i + round) % servers.length] as BenchServer)
+    for (const target of list) {
+      for (const server of order) {
+        if (!target.serves(server)) continue
+        const sample = await measure(load, server, target, options.duration)
+        const key = statKey(server.name, target.key)
+        samples.set(key, [...(samples.get(key) ?? []), sample])
+        process.stdout.write(
+          `  round ${round + 1}/${options.rounds} ${target.key.padEnd(6)} ${server.name.padEnd(15)} ` +
+            `${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p50 ${sample.p50.toFixed(1)} ms  ` +
+            `p99 ${sample.p99.toFixed(1)} ms${sample.failures ? `  ${sample.failures} FAILED` : ''}` +
+            `${sample.requests === 0 ? '  NO ANSWER within the round' : ''}\n`,
+        )
+      }
+    }
+  }
+  const memory = new Map(servers.map((server) => [server.name, memoryMiB(server.child.pid as number)]))
+  await stopServers()
+  if (pgUrls) await dropPostgres()
+  for (const server of servers) rmSync(join(workDir, `${server.name}-${size}.db`), { force: true })
+  const stats = new Map([...samples].map(([key, list]) => [key, statsOf(list)]))
+  return {
+    size,
+    expected,
+    servers,
+    targets: list,
+    stats,
+    memory,
+    pgNote: options.pg && !pgUrls ? 'PostgreSQL did not answer on 127.0.0.1:5432: skipped' : undefined,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- report
+
+const fixed = (value: number, digits = 0) =>
+  Number.isFinite(value)
+    ? value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a'
+
+/** A ratio as `1.23×`, or `n/a` when a figure is missing (no answer in a round). */
+const times = (value: number) => (Number.isFinite(value) ? `${fixed(value, 2)}×` : 'n/a')
+
 function machine(): string {
   const model =
     /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model
   return `${cpus().length} CPUs (nproc), ${model ?? 'unknown CPU'}, Node ${process.version}`
 }
 
-function report(
-  options: Options,
-  servers: Server[],
-  list: Target[],
-  samples: Map<string, Sample[]>,
-  rss: Map<string, number>,
-) {
-  const fixed = (value: number, digits = 0) =>
-    value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-  const lines = [
-    `# Read path benchmark: ${options.articles.toLocaleString('en')} articles`,
-    '',
-    `- Date: ${new Date().toISOString()}`,
-    `- Machine: ${machine()}`,
-    `- Load: autocannon, ${CONNECTIONS} connections, 1 worker; ${options.warmup} s warm-up discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s per server and target, servers interleaved (order rotated each round)`,
-    `- Servers: each its own process on 127.0.0.1 and its own copy of the data, LOG_LEVEL=warn; "before" is git ref \`${options.before}\`, "after" the working tree, both compiled with tsc`,
-    '- req/s, p50 and p99: medians of the rounds; CPU: server user+system time over all measured rounds ÷ requests; RSS: after the load',
-    '',
-  ]
-  const verdicts: string[] = []
-  for (const target of list) {
-    lines.push(`## ${target.name}: \`GET ${target.path}\``, '')
+function sizeTables(result: SizeResult): string[] {
+  const lines: string[] = [`## ${result.size.toLocaleString('en')} articles`, '']
+  if (result.pgNote) lines.push(`_${result.pgNote}._`, '')
+  for (const target of result.targets) {
     lines.push(
-      '| server | req/s | rounds req/s | p50 ms | p99 ms | ÷ baseline | after ÷ before | CPU µs/req | RSS MiB | failed |',
+      `### ${target.name}: \`GET ${decodeURIComponent(target.path(result.servers[0] as BenchServer))}\``,
+      '',
     )
-    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
-    const stats = (name: string) => {
-      const runs = samples.get(`${name} ${target.name}`) ?? []
-      const requests = runs.reduce((sum, s) => sum + s.requests, 0)
-      return {
-        runs,
-        reqPerSec: median(runs.map((s) => s.reqPerSec)),
-        cpuPerRequest: requests ? (runs.reduce((sum, s) => sum + s.cpu, 0) / requests) * 1e6 : Number.NaN,
-      }
-    }
-    const baseline = stats('baseline')
-    const before = stats('before')
-    for (const server of servers) {
-      const { runs, reqPerSec, cpuPerRequest } = stats(server.name)
-      const vsBefore = server.name.startsWith('after') ? fixed(reqPerSec / before.reqPerSec, 2) : ''
+    lines.push(
+      '| server | req/s | rounds req/s | ÷ baseline | p50 ms | p99 ms | p99 ÷ p50 | CPU µs/req | failed |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    )
+    const baseline = result.stats.get(statKey('baseline', target.key))
+    for (const server of result.servers) {
+      const stats = result.stats.get(statKey(server.name, target.key))
+      if (!stats) continue
       lines.push(
-        `| ${server.label} | ${fixed(reqPerSec)} | ${runs.map((s) => fixed(s.reqPerSec)).join(' / ')} | ` +
-          `${fixed(median(runs.map((s) => s.p50)), 1)} | ${fixed(median(runs.map((s) => s.p99)), 1)} | ` +
-          `${fixed(reqPerSec / baseline.reqPerSec, 2)} | ${vsBefore} | ${fixed(cpuPerRequest)} | ` +
-          `${fixed(rss.get(server.name) ?? Number.NaN)} | ${runs.reduce((sum, s) => sum + s.failures, 0)} |`,
+        `| ${server.label} | ${fixed(stats.reqPerSec)} | ${stats.rounds.map((r) => fixed(r)).join(' / ')} | ` +
+          `${baseline ? fixed(stats.reqPerSec / baseline.reqPerSec, 2) : 'n/a'} | ${fixed(stats.p50, 1)} | ` +
+          `${fixed(stats.p99, 1)} | ${fixed(stats.p99 / stats.p50, 1)} | ${fixed(stats.cpuPerRequest)} | ` +
+          `${stats.failures} |`,
       )
     }
-    const after = stats('after')
-    const ratio = after.reqPerSec / before.reqPerSec
-    const cpuRatio = after.cpuPerRequest / before.cpuPerRequest
-    const slower = [
-      ratio < NOT_SLOWER ? `req/s below ${NOT_SLOWER}` : '',
-      cpuRatio > 1 / NOT_SLOWER ? `CPU per request above ${fixed(1 / NOT_SLOWER, 2)}` : '',
-    ].filter(Boolean)
-    verdicts.push(
-      `- ${target.name}: after ÷ before = ${fixed(ratio, 2)} req/s, ${fixed(cpuRatio, 2)} CPU per request: ` +
-        (slower.length ? `**slower** (${slower.join(', ')})` : 'not slower'),
-    )
     lines.push('')
   }
-  lines.push(
-    `## Verdict (SQLite, after vs before; "not slower": req/s ratio ≥ ${NOT_SLOWER} and CPU per request ratio ≤ ${fixed(1 / NOT_SLOWER, 2)})`,
-    '',
-    ...verdicts,
-    '',
-  )
-  return lines.join('\n')
+  lines.push('### Memory after the load', '', '| server | RSS MiB | peak RSS MiB |', '| --- | ---: | ---: |')
+  for (const server of result.servers) {
+    const memory = result.memory.get(server.name)
+    lines.push(
+      `| ${server.label} | ${fixed(memory?.rss ?? Number.NaN)} | ${fixed(memory?.peak ?? Number.NaN)} |`,
+    )
+  }
+  lines.push('')
+  return lines
 }
 
-export async function runReadsBench(argv: string[] = process.argv.slice(2)): Promise<string> {
-  const options = readOptions(argv)
-  const workDir = mkdtempSync('/tmp/sahifa-reads-')
-  let pgUrl: string | null = null
-  const cleanUp = async () => {
-    await stopServers()
-    await removeBefore().catch((error) =>
-      process.stderr.write(`  could not remove ${BEFORE_DIR}: ${error}\n`),
-    )
-    // Also after a load that failed half-way.
-    if (options.pg) await dropPostgres()
-    rmSync(workDir, { recursive: true, force: true })
-  }
-  // Ctrl-C still ends the servers and removes the worktree.
-  const onSignal = () => void cleanUp().finally(() => process.exit(130))
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  try {
-    process.stdout.write(`Read benchmark: ${options.articles} articles, before = ${options.before}\n`)
-    const data = await sqliteData(options.articles, options.fresh)
-    const [beforeDir, afterDir] = await Promise.all([buildBefore(options.before), buildAfter(workDir)])
-    pgUrl = options.pg ? await loadPostgres(options.articles) : null
+interface Check {
+  pass: boolean | null
+  text: string
+}
 
-    const copy = (name: string) => {
-      const path = join(workDir, `${name}.db`)
-      copyFileSync(data, path)
-      return path
-    }
-    const servers: Server[] = []
-    const add = async (
-      name: string,
-      label: string,
-      args: string[],
-      cwd: string,
-      env: (port: number) => Record<string, string>,
-    ) => {
-      const port = await freePort()
-      const logPath = join(workDir, `${name}.log`)
-      servers.push(startServer(name, label, args, { cwd, env: env(port), port, logPath }))
-    }
-    await add(
-      'baseline',
-      'baseline: Fastify + better-sqlite3',
-      ['--import', 'tsx', 'bench/reads/baseline.ts'],
-      root,
-      (port) => ({
-        DATABASE_URL: copy('baseline'),
-        HOST: '127.0.0.1',
-        PORT: String(port),
-      }),
-    )
-    await add('before', `before (${options.before}), SQLite`, ['dist/server.js'], beforeDir, (port) =>
-      sahifaEnv(copy('before'), port),
-    )
-    await add('after', 'after (working tree), SQLite', ['dist/server.js'], afterDir, (port) =>
-      sahifaEnv(copy('after'), port),
-    )
-    if (pgUrl) {
-      const url = pgUrl
-      await add('after-pg', 'after (working tree), PostgreSQL', ['dist/server.js'], afterDir, (port) =>
-        sahifaEnv(url, port),
-      )
-    }
-    const list = targets(options.articles)
-    await Promise.all(
-      servers.map((server) => waitUntilReady(server, `http://127.0.0.1:${server.port}${list[0]?.path}`)),
-    )
-    await verify(servers, list)
-    process.stdout.write(`  ${servers.length} servers up and answering alike; warming up\n`)
-
-    for (const target of list) for (const server of servers) await measure(server, target, options.warmup)
-
-    const samples = new Map<string, Sample[]>()
-    for (let round = 0; round < options.rounds; round++) {
-      // Rotate the order each round, so no server always runs first (or right after the same neighbour).
-      const order = servers.map((_, i) => servers[(i + round) % servers.length] as Server)
-      for (const target of list) {
-        for (const server of order) {
-          const sample = await measure(server, target, options.duration)
-          const key = `${server.name} ${target.name}`
-          samples.set(key, [...(samples.get(key) ?? []), sample])
-          process.stdout.write(
-            `  round ${round + 1}/${options.rounds} ${target.name.padEnd(8)} ${server.name.padEnd(9)} ` +
-              `${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p99 ${sample.p99} ms` +
-              `${sample.failures ? `  ${sample.failures} failed` : ''}\n`,
+function verdict(results: SizeResult[]): Check[] {
+  const checks: Check[] = []
+  const get = (result: SizeResult, server: string, target: string) =>
+    result.stats.get(statKey(server, target))
+  const ratioCheck = (text: string, value: number, limit: number, atLeast: boolean): Check => ({
+    pass: Number.isFinite(value) ? (atLeast ? value >= limit : value <= limit) : null,
+    text: `${text}: ${times(value)} (${atLeast ? '≥' : '≤'} ${limit}×)`,
+  })
+  for (const result of results) {
+    const size = result.size.toLocaleString('en')
+    const engines = [...new Set(result.servers.filter((s) => s.kind === 'sahifa').map((s) => s.engine))]
+    for (const engine of engines) {
+      const which = engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'
+      for (const [cached, limit] of [
+        [false, 0.8],
+        [true, 2],
+      ] as const) {
+        const name = `${engine}-${cached ? 'cached' : 'uncached'}`
+        for (const target of ['list', 'slug']) {
+          const server = get(result, name, target)
+          const baseline = get(result, 'baseline', target)
+          if (!server || !baseline) continue
+          checks.push(
+            ratioCheck(
+              `${size}: ${which} ${cached ? 'cached' : 'READ_CACHE_MB=0'}, ${target === 'list' ? 'list 20' : 'one by slug'} req/s ÷ baseline`,
+              server.reqPerSec / baseline.reqPerSec,
+              limit,
+              true,
+            ),
           )
         }
       }
     }
-    const rss = new Map(servers.map((server) => [server.name, rssMiB(server.child.pid as number)]))
+    for (const server of result.servers.filter((s) => s.kind === 'sahifa')) {
+      const worst = result.targets
+        .map((target) => ({ target, stats: get(result, server.name, target.key) }))
+        .filter((entry) => entry.stats)
+        .map(({ target, stats }) => ({
+          name: target.name,
+          ratio: (stats as Stats).p99 / (stats as Stats).p50,
+        }))
+        .sort((a, b) => b.ratio - a.ratio)
+      const over = worst.filter((entry) => !(entry.ratio <= 4))
+      checks.push({
+        pass: worst.length ? over.length === 0 : null,
+        text:
+          `${size}: ${server.label}, p99 ≤ 4× p50 on every target: ` +
+          (over.length
+            ? `over on ${over.map((entry) => `${entry.name} (${times(entry.ratio)})`).join(', ')}`
+            : `worst ${worst[0]?.name} (${times(worst[0]?.ratio ?? Number.NaN)})`),
+      })
+    }
+    const baselineRss = result.memory.get('baseline')?.rss ?? Number.NaN
+    for (const server of result.servers.filter((s) => s.kind === 'sahifa')) {
+      const rss = result.memory.get(server.name)?.rss ?? Number.NaN
+      const bound = server.cached ? CACHE_BOUND_MIB : 0
+      const limit = 1.5 * baselineRss + bound
+      checks.push({
+        pass: Number.isFinite(rss) && Number.isFinite(limit) ? rss <= limit : null,
+        text: `${size}: ${server.label}, RSS after load ${fixed(rss)} MiB (≤ 1.5 × baseline ${fixed(baselineRss)} + ${bound} = ${fixed(limit)} MiB)`,
+      })
+    }
+  }
+  // Scaling: the largest size measured against 1,000 (or the smallest), uncached, where the database does the work.
+  const small = results[0]
+  const large = results.at(-1)
+  if (large) {
+    const engines = [...new Set(large.servers.filter((s) => s.kind === 'sahifa').map((s) => s.engine))]
+    const size = large.size.toLocaleString('en')
+    for (const engine of engines) {
+      const which = engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'
+      const name = `${engine}-uncached`
+      const list = large.stats.get(statKey(name, 'list'))
+      const cost = (stats: Stats | undefined) => stats?.cpuPerRequest ?? Number.NaN
+      const latency = (a: Stats | undefined, b: Stats | undefined) =>
+        `; p50 ${fixed(a?.p50 ?? Number.NaN, 1)} vs ${fixed(b?.p50 ?? Number.NaN, 1)} ms`
+      if (small && small !== large) {
+        const smallList = small.stats.get(statKey(name, 'list'))
+        const check = ratioCheck(
+          `${which} READ_CACHE_MB=0, list page 1 CPU/request at ${size} ÷ at ${small.size.toLocaleString('en')}`,
+          cost(list) / cost(smallList),
+          1.5,
+          false,
+        )
+        checks.push({ ...check, text: check.text + latency(list, smallList) })
+      } else {
+        checks.push({ pass: null, text: `${which}: list at 100,000 vs 1,000 needs both sizes in the run` })
+      }
+      const deep = large.stats.get(statKey(name, 'deep'))
+      const deepCheck = ratioCheck(
+        `${size}: ${which} READ_CACHE_MB=0, ${large.targets.find((t) => t.key === 'deep')?.name} CPU/request ÷ page 1`,
+        cost(deep) / cost(list),
+        1.2,
+        false,
+      )
+      checks.push({ ...deepCheck, text: deepCheck.text + latency(deep, list) })
+      const search = large.stats.get(statKey(name, 'search'))
+      const searchCheck = ratioCheck(
+        `${size}: ${which} READ_CACHE_MB=0, search CPU/request ÷ list`,
+        cost(search) / cost(list),
+        3,
+        false,
+      )
+      checks.push({ ...searchCheck, text: searchCheck.text + latency(search, list) })
+    }
+  }
+  const failed = results.flatMap((result) =>
+    [...result.stats]
+      .filter(([, stats]) => stats.failures > 0 || stats.silent > 0)
+      .map(
+        ([key, stats]) =>
+          `${result.size} ${key}: ${stats.failures}${stats.silent ? ` (+${stats.silent} rounds with no answer)` : ''}`,
+      ),
+  )
+  checks.push({
+    pass: failed.length === 0,
+    text: failed.length
+      ? `failed requests: ${failed.join(', ')}`
+      : 'no failed request on any server or target',
+  })
+  return checks
+}
 
-    const markdown = report(options, servers, list, samples, rss)
-    const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
-    mkdirSync(resultsDir, { recursive: true })
-    const out = join(resultsDir, `reads-${options.articles}.md`)
-    writeFileSync(out, markdown)
-    process.stdout.write(`\n${markdown}\nWritten to ${out}\n`)
+function report(options: Options, load: Load, results: SizeResult[], started: Date): string {
+  const minutes = ((Date.now() - started.getTime()) / 60_000).toFixed(1)
+  const lines = [
+    '# Read path benchmark',
+    '',
+    `- Date: ${started.toISOString()} (took ${minutes} min); \`npm run bench -- ${process.argv.slice(2).join(' ')}\``,
+    `- Machine: ${machine()}`,
+    `- Load: ${load.name}, ${CONNECTIONS} connections; ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
+    '- Data: the same generated Arabic articles (3 tags each, every 50th a draft, 2 scheduled) in every server; each server its own process on 127.0.0.1 with its own copy (PostgreSQL: a database each), LOG_LEVEL=warn; Sahifa compiled with tsc',
+    `- Servers: baseline = bare Fastify 5 + better-sqlite3, prepared statements, no auth/validation/totals/ETag; "cache on" = READ_CACHE_MB unset (default ${CACHE_BOUND_MIB})`,
+    "- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat; on PostgreSQL plus its database backends) over all measured rounds ÷ requests; RSS: the server process's VmRSS after all rounds (PostgreSQL's own memory not included), peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts",
+    '',
+  ]
+  const checks = verdict(results)
+  lines.push('## Verdict (issue 10 targets)', '')
+  for (const check of checks)
+    lines.push(`- ${check.pass === null ? '**n/a**' : check.pass ? 'pass' : '**FAIL**'}: ${check.text}`)
+  lines.push('')
+  for (const result of results) lines.push(...sizeTables(result))
+  return lines.join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+export async function runReadsBench(argv: string[] = process.argv.slice(2)): Promise<string> {
+  const options = readOptions(argv)
+  const started = new Date()
+  const workDir = mkdtempSync('/tmp/sahifa-bench-')
+  const cleanUp = async () => {
+    await stopServers()
+    if (options.pg) await dropPostgres()
+    rmSync(workDir, { recursive: true, force: true })
+  }
+  // Ctrl-C still ends the servers, drops the databases and removes the build.
+  const onSignal = () => void cleanUp().finally(() => process.exit(130))
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    const load = chooseLoad(workDir, options.load)
+    const perSize = 6 * (options.pg ? 5 : 3) * (options.warmup + options.rounds * options.duration)
+    process.stdout.write(
+      `Read benchmark: ${options.sizes.map((s) => s.toLocaleString('en')).join(' and ')} articles, ${load.name}; ` +
+        `about ${Math.ceil((perSize * options.sizes.length) / 60)} min of load after data and builds\n`,
+    )
+    const [sahifa, baseline] = await Promise.all([buildSahifa(workDir), buildBaseline(workDir)])
+    const results: SizeResult[] = []
+    for (const size of options.sizes)
+      results.push(await runSize(size, options, { sahifa, baseline }, load, workDir))
+    const markdown = report(options, load, results, started)
+    mkdirSync(dirname(options.out), { recursive: true })
+    writeFileSync(options.out, `${markdown}\n`)
+    process.stdout.write(`\n${markdown}\nWritten to ${options.out}\n`)
     return markdown
   } finally {
     process.off('SIGINT', onSignal)

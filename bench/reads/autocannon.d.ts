@@ -6,6 +6,7 @@ declare module 'autocannon' {
     duration?: number
     workers?: number
     timeout?: number
+    headers?: Record<string, string>
   }
   interface Histogram {
     average: number
@@ -20,6 +21,7 @@ declare module 'autocannon' {
     errors: number
     timeouts: number
     non2xx: number
+    '3xx': number
   }
   function autocannon(options: Options): Promise<Result>
   export default autocannon

@@ -112,8 +112,12 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
 
-/** Resident memory in MiB (/proc/<pid>/status, VmRSS). */
-export function rssMiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return match ? Number(match[1]) / 1024 : Number.NaN
+/** Resident memory in MiB (/proc/<pid>/status): now (VmRSS) and at its peak so far (VmHWM). */
+export function memoryMiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const field = (name: string) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)
+    return match ? Number(match[1]) / 1024 : Number.NaN
+  }
+  return { rss: field('VmRSS'), peak: field('VmHWM') }
 }
