@@ -38,6 +38,11 @@ export interface ListCriteria {
   author?: string
   /** A tag slug, normalized. */
   tag?: string
+  /**
+   * A tag many articles carry: walk the list's own index and test each id against the tag's set, stopping after a
+   * page, rather than read every tagged article and sort them (which SQLite's planner picks by itself).
+   */
+  tagIsCommon?: boolean
   /** A condition on articles.id from the SearchIndex. */
   matching?: SQL
 }
@@ -86,7 +91,8 @@ export function createArticleRepository(database: Database) {
         .from(articleTags)
         .innerJoin(tags, eq(tags.id, articleTags.tagId))
         .where(eq(tags.slug, bind('tag', c.tag)))
-      conditions.push(inArray(articles.id, tagged))
+      // The unary + hides articles.id from the planner, so the tag's set cannot drive the query.
+      conditions.push(c.tagIsCommon ? sql`+${articles.id} IN ${tagged}` : inArray(articles.id, tagged))
     }
     if (c.matching !== undefined) conditions.push(c.matching)
     return and(...conditions)

@@ -53,6 +53,12 @@ export interface WriteOptions {
   updatedAt?: string
 }
 
+/**
+ * A tag on at least 1 in this many of a list's articles is walked in the list's order (ListCriteria.tagIsCommon):
+ * a page then reads about this many index entries per article shown; a rarer tag's articles are cheaper read first.
+ */
+const COMMON_TAG_SHARE = 50
+
 /** Totals of distinct lists (status, author, tag) kept at once. */
 const TOTALS_KEPT = 10_000
 
@@ -247,6 +253,10 @@ export function createArticleService({
       // With q, the search index counts (exactly, and without walking every live article's index entry).
       const total =
         terms !== null ? await search.count(terms, filter) : await totalOf(criteria, stamp as Stamp)
+      if (criteria.tag !== undefined && terms === null) {
+        const all = await totalOf({ status, now }, stamp as Stamp)
+        criteria.tagIsCommon = total * COMMON_TAG_SHARE >= all
+      }
       const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort)
       const offset = position ? 0 : (query.page - 1) * query.perPage
       // A page past the end reads no row: the total has said so already.
