@@ -70,6 +70,7 @@ export function openSqlite(url: string, options: SqliteOptions = {}): SqliteData
     run: async (query) => void query.run(),
     rows: async <T>(query: SQL) => qb.all<T>(query),
     forUpdate: (query) => query,
+    forUpdateSkipLocked: (query) => query,
     lock: async () => {},
     transaction: (fn) => fn(inside),
   }
@@ -82,6 +83,7 @@ export function openSqlite(url: string, options: SqliteOptions = {}): SqliteData
     run: (query) => whenIdle(() => void query.run()),
     rows: <T>(query: SQL) => whenIdle(() => qb.all<T>(query)),
     forUpdate: (query) => query,
+    forUpdateSkipLocked: (query) => query,
     lock: async () => {},
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
       // Checked again after every wake-up: several writers may wait for the same transaction to end.
