@@ -30,6 +30,8 @@ export interface SendResult {
   error?: string
   /** Retry-After of the answer, in milliseconds. */
   retryAfterMs?: number
+  /** Not sent, and retrying cannot help: the URL or its address is refused. */
+  refused?: boolean
 }
 
 /** Retry-After as seconds or an HTTP date, in milliseconds from `now`; undefined when absent or unreadable. */
@@ -68,7 +70,7 @@ export async function send(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const url = new URL(urlText)
   if (url.protocol !== 'https:' && !(options.allowPrivate && url.protocol === 'http:'))
-    return { durationMs: 0, error: 'refused: the URL is not https' }
+    return { durationMs: 0, error: 'refused: the URL is not https', refused: true }
 
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), timeoutMs)
@@ -130,7 +132,7 @@ export async function send(
       request.end(body)
     })
   } catch (error) {
-    if (error instanceof Refused) return { durationMs: elapsed(), error: error.message }
+    if (error instanceof Refused) return { durationMs: elapsed(), error: error.message, refused: true }
     return {
       durationMs: elapsed(),
       error: (error as Error).message === 'timed out' ? `timed out after ${timeoutMs} ms` : describe(error),

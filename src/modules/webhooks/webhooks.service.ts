@@ -318,8 +318,8 @@ export function createWebhookService({
     },
 
     /**
-     * Records an attempt: a 2xx settles it; a 410 fails it and disables the webhook; anything else is retried on
-     * the schedule (or after Retry-After) until the attempts are spent.
+     * Records an attempt: a 2xx settles it; a 410 fails it and disables the webhook, a refused address fails it;
+     * anything else is retried on the schedule (or after Retry-After) until the attempts are spent.
      */
     async settle(job: Job, result: SendResult): Promise<void> {
       await database.transaction(async (tx) => {
@@ -330,7 +330,7 @@ export function createWebhookService({
         const statusCode = result.statusCode ?? null
         const ok = statusCode !== null && statusCode >= 200 && statusCode < 300
         const gone = statusCode === 410
-        const delay = ok || gone ? null : retryDelay(attempts, result.retryAfterMs)
+        const delay = ok || gone || result.refused ? null : retryDelay(attempts, result.retryAfterMs)
         const attempt: Attempt = {
           at: now.toISOString(),
           statusCode,
