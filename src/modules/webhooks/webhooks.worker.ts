@@ -15,7 +15,7 @@ const BATCH = 10
 export interface WorkerDeps {
   webhooks: Pick<WebhookService, 'claim' | 'settle'>
   articles: Pick<ArticleService, 'announceDue'>
-  logger: Pick<Logger, 'warn' | 'error'>
+  logger: Pick<Logger, 'info' | 'error'>
   /** WEBHOOKS_POLL_MS */
   pollMs: number
   send: SendOptions
@@ -89,8 +89,9 @@ export function createWebhookWorker({ webhooks, articles, logger, pollMs, send: 
     start(): void {
       if (!stopped) return
       stopped = false
-      runOnce().catch((error: Error) =>
-        logger.error({ err: { name: error.name } }, 'webhook worker round failed'),
+      runOnce().then(
+        () => logger.info({ pollMs }, 'webhook worker started'),
+        (error: Error) => logger.error({ err: { name: error.name } }, 'webhook worker round failed'),
       )
       schedule()
     },
