@@ -32,6 +32,8 @@ export function createWebhookWorker({ webhooks, articles, logger, pollMs, send: 
   const leaseMs = timeoutMs + 60_000
   let timer: NodeJS.Timeout | undefined
   let stopped = true
+  // Set by stop(): a round in progress finishes its batch and takes no more.
+  let closing = false
   // One round at a time in this process: the poll and a caller (a test, the start) queue behind each other.
   let current: Promise<unknown> = Promise.resolve()
 
@@ -53,7 +55,7 @@ export function createWebhookWorker({ webhooks, articles, logger, pollMs, send: 
   async function round(): Promise<RunSummary> {
     const announced = await articles.announceDue()
     let attempted = 0
-    for (;;) {
+    while (!closing) {
       const jobs = await webhooks.claim(BATCH, leaseMs)
       if (jobs.length === 0) break
       await Promise.all(jobs.map(attempt))
@@ -89,6 +91,7 @@ export function createWebhookWorker({ webhooks, articles, logger, pollMs, send: 
     start(): void {
       if (!stopped) return
       stopped = false
+      closing = false
       runOnce().then(
         () => logger.info({ pollMs }, 'webhook worker started'),
         (error: Error) => logger.error({ err: { name: error.name } }, 'webhook worker round failed'),
@@ -98,6 +101,7 @@ export function createWebhookWorker({ webhooks, articles, logger, pollMs, send: 
     /** Stops ticking and waits for the round in progress. */
     async stop(): Promise<void> {
       stopped = true
+      closing = true
       clearTimeout(timer)
       await current
     },
