@@ -110,7 +110,10 @@ export async function send(
       request.on('response', (response) => {
         const chunks: Buffer[] = []
         let kept = 0
+        let finished = false
         const finish = () => {
+          if (finished) return
+          finished = true
           response.removeAllListeners('data')
           done({
             statusCode: response.statusCode,
