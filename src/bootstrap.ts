@@ -20,6 +20,9 @@ export async function bootstrap(
   // Articles that predate the search index (or an older analyzer) are indexed here: SQL cannot run the analyzer.
   const indexed = await services.search.rebuildIfNeeded()
   if (indexed > 0) log.info({ articles: indexed }, 'built the search index')
+  // Not fatal (the API serves without it), but every delivery would fail unsigned: said once, loudly.
+  if (!config.SECRET_KEY && (await services.webhooks.list()).length > 0)
+    log.warn('SECRET_KEY is not set: webhook secrets cannot be read, so every delivery fails until it is')
   if (config.SEED_SAMPLE) {
     const { seeded, ...counts } = await seedSampleContent(services)
     if (seeded) log.info(counts, 'loaded the sample content')

@@ -114,6 +114,16 @@ const EnvSchema = z.object({
   REVISIONS_KEEP: positiveInt.default(50),
   // Memory for cached public answers (plugins/read-cache.ts); 0 turns the cache off.
   READ_CACHE_MB: z.coerce.number({ message: 'expected a number' }).min(0).max(65_536).default(64),
+  // Encrypts secrets at rest (webhook signing secrets); needed before the first webhook is created.
+  SECRET_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters long, e.g. `openssl rand -base64 32`')
+    .refine((key) => !PLACEHOLDER.test(key), { message: 'is a placeholder from an example; generate one' })
+    .optional(),
+  // Development and tests only: webhooks may then use http:// and private, loopback or link-local addresses.
+  WEBHOOKS_ALLOW_PRIVATE: booleanFromEnv.default(false),
+  // How often the webhook worker looks for due deliveries and scheduled articles whose time has come.
+  WEBHOOKS_POLL_MS: positiveInt.default(1000),
 })
 
 export type Config = Readonly<z.output<typeof EnvSchema>>

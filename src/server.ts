@@ -50,3 +50,5 @@ closeWithGrace({ delay: closeDeadline, logger }, async ({ signal, err }) => {
 })
 
 await app.listen({ host: config.HOST, port: config.PORT })
+// After listening: deliveries and scheduled articles that came due while the server was down go out now.
+services.webhookWorker.start()

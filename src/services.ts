@@ -9,6 +9,7 @@ import type { Database } from './db/database.js'
 import type { PgDatabase } from './db/pg/database.js'
 import type { SqliteDatabase } from './db/sqlite/database.js'
 import { type Clock, systemClock } from './lib/clock.js'
+import { createSecretBox } from './lib/secret-box.js'
 import { createArticleRepository } from './modules/articles/articles.repository.js'
 import { createArticleService } from './modules/articles/articles.service.js'
 import { createCommentRepository } from './modules/comments/comments.repository.js'
@@ -30,6 +31,9 @@ import { createTagRepository } from './modules/tags/tags.repository.js'
 import { createTagService } from './modules/tags/tags.service.js'
 import { createTokenRepository } from './modules/tokens/tokens.repository.js'
 import { createTokenService } from './modules/tokens/tokens.service.js'
+import { createWebhookRepository } from './modules/webhooks/webhooks.repository.js'
+import { createWebhookService } from './modules/webhooks/webhooks.service.js'
+import { createWebhookWorker } from './modules/webhooks/webhooks.worker.js'
 import {
   type ChangeSignal,
   localChangeSignal,
@@ -45,6 +49,8 @@ export interface ServiceDeps {
   config: Config
   logger: Logger
   clock?: Clock
+  /** The webhook worker's time limit per attempt; 15 s unless a test needs a short one. */
+  webhookTimeoutMs?: number
 }
 
 function searchIndexFor(database: Database): SearchIndex {
@@ -53,7 +59,13 @@ function searchIndexFor(database: Database): SearchIndex {
     : createPgSearchIndex(database as PgDatabase)
 }
 
-export async function createServices({ database, config, logger, clock = systemClock }: ServiceDeps) {
+export async function createServices({
+  database,
+  config,
+  logger,
+  clock = systemClock,
+  webhookTimeoutMs,
+}: ServiceDeps) {
   const pool = database.engine === 'pg' ? (database as PgDatabase).pool : undefined
   // Commands queue while Redis is away (the rate limit then waits), and /health reports the outage.
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: true }) : undefined
@@ -68,13 +80,28 @@ export async function createServices({ database, config, logger, clock = systemC
   const changes = raisingVersion(transport, version)
 
   const search = searchIndexFor(database)
+  // The outbox every writing service records its events in, inside its own transactions.
+  const webhooks = createWebhookService({
+    database,
+    repository: createWebhookRepository(database),
+    clock,
+    secrets: config.SECRET_KEY ? createSecretBox(config.SECRET_KEY, 'webhook-secrets') : undefined,
+    allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE,
+  })
+  const events = webhooks
   const articleRepository = createArticleRepository(database)
   const freshness = createFreshness({
     version,
     clock,
     nextGoLive: (now) => articleRepository.nextGoLive(now),
   })
-  const tags = createTagService({ database, repository: createTagRepository(database), clock, changes })
+  const tags = createTagService({
+    database,
+    repository: createTagRepository(database),
+    clock,
+    changes,
+    events,
+  })
   const revisionRepository = createRevisionRepository(database)
   const articles = createArticleService({
     database,
@@ -85,6 +112,7 @@ export async function createServices({ database, config, logger, clock = systemC
     clock,
     changes,
     freshness,
+    events,
   })
   const revisions = createRevisionService({ database, repository: revisionRepository, articles })
   const previews = createPreviewService({
@@ -99,6 +127,7 @@ export async function createServices({ database, config, logger, clock = systemC
     articles,
     clock,
     changes,
+    events,
     autoApprove: config.COMMENTS_AUTO_APPROVE,
   })
   const related = createRelatedService({
@@ -117,11 +146,21 @@ export async function createServices({ database, config, logger, clock = systemC
     articles,
     clock,
     changes,
+    events,
   })
   const tokens = createTokenService({
     repository: createTokenRepository(database),
     clock,
     adminToken: config.ADMIN_TOKEN,
+  })
+
+  // Started by the server (src/server.ts), never by tests, which drive it with runOnce().
+  const webhookWorker = createWebhookWorker({
+    webhooks,
+    articles,
+    logger,
+    pollMs: config.WEBHOOKS_POLL_MS,
+    send: { allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE, timeoutMs: webhookTimeoutMs },
   })
 
   return {
@@ -134,6 +173,8 @@ export async function createServices({ database, config, logger, clock = systemC
     redirects,
     imports,
     tokens,
+    webhooks,
+    webhookWorker,
     search,
     changes,
     freshness,
@@ -151,6 +192,7 @@ export async function createServices({ database, config, logger, clock = systemC
 
     /** Closes what the services opened (the database is the caller's). */
     async close(): Promise<void> {
+      await webhookWorker.stop()
       await changes.close()
       redis?.disconnect()
     },

@@ -39,8 +39,11 @@ describe('loadConfig', () => {
       DRAIN_DELAY_MS: 5000,
       DB_SYNCHRONOUS: 'normal',
       REVISIONS_KEEP: 50,
+      WEBHOOKS_ALLOW_PRIVATE: false,
+      WEBHOOKS_POLL_MS: 1000,
     })
     expect(config.ADMIN_TOKEN).toBeUndefined()
+    expect(config.SECRET_KEY).toBeUndefined()
     expect(Object.isFrozen(config)).toBe(true)
   })
 
@@ -65,6 +68,9 @@ describe('loadConfig', () => {
       DRAIN_DELAY_MS: '0',
       DB_SYNCHRONOUS: 'full',
       REVISIONS_KEEP: '7',
+      SECRET_KEY: 'k7Qv2nX9pL4rT8wZ1cF6hJ3mB5dG0sYe',
+      WEBHOOKS_ALLOW_PRIVATE: 'true',
+      WEBHOOKS_POLL_MS: '250',
     })
     expect(config).toEqual({
       PORT: 8080,
@@ -86,7 +92,18 @@ describe('loadConfig', () => {
       DRAIN_DELAY_MS: 0,
       DB_SYNCHRONOUS: 'full',
       REVISIONS_KEEP: 7,
+      SECRET_KEY: 'k7Qv2nX9pL4rT8wZ1cF6hJ3mB5dG0sYe',
+      WEBHOOKS_ALLOW_PRIVATE: true,
+      WEBHOOKS_POLL_MS: 250,
     })
+  })
+
+  it('refuses a short or placeholder SECRET_KEY, naming the variable and never its value', () => {
+    for (const SECRET_KEY of ['too-short', 'change-me-change-me-change-me-change-me']) {
+      const error = configError({ SECRET_KEY })
+      expect(error.message).toContain('SECRET_KEY')
+      expect(error.message).not.toContain(SECRET_KEY)
+    }
   })
 
   it('treats an empty variable as unset', () => {

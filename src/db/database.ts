@@ -25,6 +25,9 @@ export type Tables = Pick<
   | 'articlePreviews'
   | 'importRecords'
   | 'articleRedirects'
+  | 'webhooks'
+  | 'webhookEvents'
+  | 'webhookDeliveries'
 >
 
 /** Drizzle's query builder, typed as SQLite's (see Tables). */
@@ -71,6 +74,11 @@ export interface Executor {
   rows<T>(query: SQL): Promise<T[]>
   /** The query with the row locks a read-check-write needs: FOR UPDATE on PostgreSQL; SQLite's writer holds all. */
   forUpdate<Q>(query: Q): Q
+  /**
+   * The query locking the rows it reads and skipping rows another transaction holds (FOR UPDATE SKIP LOCKED on
+   * PostgreSQL), so that several nodes each take different rows of a queue; SQLite's one writer needs nothing.
+   */
+  forUpdateSkipLocked<Q>(query: Q): Q
   /** Holds other writers of `key` until this transaction ends (an advisory lock; SQLite has one writer anyway). */
   lock(key: string): Promise<void>
   /** Runs `fn` in a transaction that commits when it resolves and rolls back when it throws; nested calls join. */

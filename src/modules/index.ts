@@ -8,6 +8,7 @@ import relatedRoutes from './related/related.routes.js'
 import revisionRoutes from './revisions/revisions.routes.js'
 import tagRoutes from './tags/tags.routes.js'
 import tokenRoutes from './tokens/tokens.routes.js'
+import webhookRoutes from './webhooks/webhooks.routes.js'
 
 const v1: FastifyPluginAsync = async (app) => {
   await app.register(articleRoutes)
@@ -18,6 +19,7 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(tagRoutes)
   await app.register(tokenRoutes)
   await app.register(redirectRoutes)
+  await app.register(webhookRoutes)
 }
 
 export default v1

@@ -137,6 +137,7 @@ export default fp(
           { name: 'comments', description: 'Reader comments and their moderation.' },
           { name: 'tokens', description: 'API tokens (admin).' },
           { name: 'redirects', description: 'Old WordPress addresses of imported articles.' },
+          { name: 'webhooks', description: 'Signed HTTP notifications of changes (admin).' },
           { name: 'operations', description: 'Health.' },
         ],
         components: {

@@ -28,6 +28,8 @@ export interface TestAppOptions {
    * drops a table, adds an index. Closed with the app.
    */
   isolated?: boolean
+  /** The webhook worker's time limit per attempt (15 s by default). */
+  webhookTimeoutMs?: number
 }
 
 /** Real time until a test moves it: `set` stops the clock at a moment, `advance` moves it on. */
@@ -57,7 +59,13 @@ export async function buildTestApp(options: TestAppOptions = {}) {
   })
   const logger = createLogger(config, options.logStream)
   const clock = new TestClock()
-  const services = await createServices({ database, config, logger, clock })
+  const services = await createServices({
+    database,
+    config,
+    logger,
+    clock,
+    webhookTimeoutMs: options.webhookTimeoutMs,
+  })
   const app = await buildApp({ config, services, logger })
   app.addHook('onClose', async () => {
     await services.close()

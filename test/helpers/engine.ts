@@ -85,6 +85,9 @@ const TABLES = [
   'article_previews',
   'import_records',
   'article_redirects',
+  'webhooks',
+  'webhook_events',
+  'webhook_deliveries',
 ]
 
 /** A migrated database with no rows: `:memory:` on SQLite; on PostgreSQL this file's database, emptied. */

@@ -65,6 +65,13 @@ function executor(qb: PgQb, prepared: (statement: Statement<unknown>) => Prepare
       (await prepared(statement).execute(params))[0] as T | undefined,
     rows: async <T>(query: SQL) => (await qb.execute(query)).rows as T[],
     forUpdate: (query) => (query as unknown as { for(strength: 'update'): unknown }).for('update') as never,
+    forUpdateSkipLocked: (query) =>
+      (query as unknown as { for(strength: 'update', config: { skipLocked: boolean }): unknown }).for(
+        'update',
+        {
+          skipLocked: true,
+        },
+      ) as never,
     lock: async (key) => void (await qb.execute(lockSql(key))),
     transaction: (fn) => qb.transaction((tx) => fn(transactionExecutor(tx as unknown as PgQb))),
   }

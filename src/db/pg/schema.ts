@@ -49,10 +49,12 @@ export const articles = pgTable(
     publishedAt: isoTimestamp('published_at'),
     commentsEnabled: boolean('comments_enabled').notNull().default(true),
     readingTimeMinutes: integer('reading_time_minutes').notNull().default(1),
+    publishedEventAt: isoTimestamp('published_event_at'),
     createdAt: isoTimestamp('created_at').notNull(),
     updatedAt: isoTimestamp('updated_at').notNull(),
   },
   (table) => [
+    index('articles_unannounced_idx').on(table.status, table.publishedEventAt, table.publishedAt),
     // In the order the lists read them: PostgreSQL puts NULL last ascending, SQLite first; the queries ask for
     // SQLite's order on both engines (db/database.ts), and these indexes are built in that order.
     index('articles_status_published_at_idx').on(
@@ -212,6 +214,57 @@ export const articleRedirects = pgTable(
     createdAt: isoTimestamp('created_at').notNull(),
   },
   (table) => [index('article_redirects_article_idx').on(table.articleId)],
+)
+
+export const webhooks = pgTable('webhooks', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  url: text('url').notNull(),
+  description: text('description').notNull().default(''),
+  events: text('events').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  disabledReason: text('disabled_reason'),
+  secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: isoTimestamp('previous_secret_expires_at'),
+  createdAt: isoTimestamp('created_at').notNull(),
+  updatedAt: isoTimestamp('updated_at').notNull(),
+})
+
+export const webhookEvents = pgTable('webhook_events', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  messageId: text('message_id').notNull().unique(),
+  type: text('type').notNull(),
+  payload: text('payload').notNull(),
+  createdAt: isoTimestamp('created_at').notNull(),
+})
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    webhookId: integer('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: isoTimestamp('next_attempt_at'),
+    lastAttemptAt: isoTimestamp('last_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastDurationMs: integer('last_duration_ms'),
+    lastResponse: text('last_response'),
+    lastError: text('last_error'),
+    attemptLog: text('attempt_log').notNull().default('[]'),
+    createdAt: isoTimestamp('created_at').notNull(),
+  },
+  (table) => [
+    index('webhook_deliveries_due_idx').on(table.status, table.nextAttemptAt),
+    index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id),
+  ],
 )
 
 // PostgreSQL only: the search index (SQLite's is an FTS5 virtual table, made by migrations/sqlite/0001_search).

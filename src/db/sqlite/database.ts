@@ -95,6 +95,7 @@ export function openSqlite(url: string, options: SqliteOptions = {}): SqliteData
     one: async (statement, params) => one(statement, params),
     rows: async <T>(query: SQL) => qb.all<T>(query),
     forUpdate: (query) => query,
+    forUpdateSkipLocked: (query) => query,
     lock: async () => {},
     transaction: (fn) => fn(inside),
   }
@@ -109,6 +110,7 @@ export function openSqlite(url: string, options: SqliteOptions = {}): SqliteData
     one: (statement, params) => whenIdle(() => one(statement, params)),
     rows: <T>(query: SQL) => whenIdle(() => qb.all<T>(query)),
     forUpdate: (query) => query,
+    forUpdateSkipLocked: (query) => query,
     lock: async () => {},
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
       // Checked again after every wake-up: several writers may wait for the same transaction to end.

@@ -31,10 +31,15 @@ export const articles = sqliteTable(
     publishedAt: text('published_at'),
     commentsEnabled: integer('comments_enabled', { mode: 'boolean' }).notNull().default(true),
     readingTimeMinutes: integer('reading_time_minutes').notNull().default(1),
+    // When article.published was recorded for the article's current time live; null while it is not announced.
+    // Set and cleared in the same transaction as the event, so the announcement happens once across nodes.
+    publishedEventAt: text('published_event_at'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
   (table) => [
+    // The webhook worker's tick: published articles whose time has come and that are not announced yet.
+    index('articles_unannounced_idx').on(table.status, table.publishedEventAt, table.publishedAt),
     // The public list: status = 'published' and published_at <= now, newest first, keyset on (published_at, id).
     index('articles_status_published_at_idx').on(table.status, table.publishedAt, table.id),
     index('articles_status_updated_at_idx').on(table.status, table.updatedAt, table.id),
@@ -202,4 +207,66 @@ export const articleRedirects = sqliteTable(
     createdAt: text('created_at').notNull(),
   },
   (table) => [index('article_redirects_article_idx').on(table.articleId)],
+)
+
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  url: text('url').notNull(),
+  description: text('description').notNull().default(''),
+  // The event types subscribed to, as a JSON array of strings.
+  events: text('events').notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  // Why the server disabled it (a 410 answer); null when enabled or disabled by an admin.
+  disabledReason: text('disabled_reason'),
+  // The signing secret, AES-256-GCM encrypted with a key derived from SECRET_KEY (lib/secret-box.ts).
+  secret: text('secret').notNull(),
+  // After a rotation: the old secret (encrypted), still signed with until previous_secret_expires_at.
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: text('previous_secret_expires_at'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+})
+
+/** The outbox: one row per event, written in the transaction of the change that caused it. */
+export const webhookEvents = sqliteTable('webhook_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  // The `webhook-id` header: random, so it stays unique if ids restart, and the same on every retry.
+  messageId: text('message_id').notNull().unique(),
+  type: text('type').notNull(),
+  // The body sent, as JSON: { type, timestamp, data }.
+  payload: text('payload').notNull(),
+  createdAt: text('created_at').notNull(),
+})
+
+/** One row per event and subscribed webhook (and per redelivery): what the worker sends and what came back. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    webhookId: integer('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventId: integer('event_id')
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['pending', 'succeeded', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    // When the worker may take it next; also pushed past a claim's lease while an attempt is in flight.
+    nextAttemptAt: text('next_attempt_at'),
+    lastAttemptAt: text('last_attempt_at'),
+    lastStatusCode: integer('last_status_code'),
+    lastDurationMs: integer('last_duration_ms'),
+    // The first 1 KB of the last answer's body.
+    lastResponse: text('last_response'),
+    lastError: text('last_error'),
+    // Every attempt as JSON: [{ at, statusCode, durationMs, response, error }].
+    attemptLog: text('attempt_log').notNull().default('[]'),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [
+    index('webhook_deliveries_due_idx').on(table.status, table.nextAttemptAt),
+    index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id),
+  ],
 )

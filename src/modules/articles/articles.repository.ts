@@ -19,7 +19,10 @@ const asValue: Bind = (_name, value) => value
 
 export type ArticleRow = Database['tables']['articles']['$inferSelect']
 export type NewArticleRow = Database['tables']['articles']['$inferInsert']
-export type SummaryRow = Omit<ArticleRow, 'body' | 'bodyFormat' | 'html' | 'excerptIsCustom'>
+export type SummaryRow = Omit<
+  ArticleRow,
+  'body' | 'bodyFormat' | 'html' | 'excerptIsCustom' | 'publishedEventAt'
+>
 export type ArticleSort = NonNullable<ListArticlesQuery['sort']>
 export type StatusFilter = NonNullable<ListArticlesQuery['status']>
 type TagRef = ArticleSummary['tags'][number]
@@ -225,6 +228,35 @@ export function createArticleRepository(database: Database) {
         tx.qb.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug)),
       )
       return row?.id
+    },
+
+    /** Published articles whose time has come and that article.published has not announced yet, oldest first. */
+    async unannounced(now: string, limit: number): Promise<number[]> {
+      const rows = await database.all(
+        database.qb
+          .select({ id: articles.id })
+          .from(articles)
+          .where(and(isLive(articles, now), isNull(articles.publishedEventAt)))
+          .orderBy(database.asc(articles.publishedAt), database.asc(articles.id))
+          .limit(limit),
+      )
+      return rows.map((row) => row.id)
+    },
+
+    /**
+     * Marks a live, unannounced article announced, and returns it; undefined when it is no longer either (another
+     * node took it, or an editor changed it). On PostgreSQL the second of two racing updates waits for the first
+     * and then finds its condition false, so only one transaction goes on to record the event.
+     */
+    async claimAnnouncement(id: number, now: string, tx: Executor): Promise<ArticleRow | undefined> {
+      const [row] = await tx.all(
+        tx.qb
+          .update(articles)
+          .set({ publishedEventAt: now })
+          .where(and(eq(articles.id, id), isLive(articles, now), isNull(articles.publishedEventAt)))
+          .returning(),
+      )
+      return row
     },
 
     async insert(values: NewArticleRow, tx: Executor): Promise<ArticleRow> {

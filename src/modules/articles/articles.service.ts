@@ -12,6 +12,8 @@ import type { RevisionRecorder } from '../revisions/revisions.service.js'
 import type { SearchFilter, SearchIndex } from '../search/search.index.js'
 import { queryTerms } from '../search/search.query.js'
 import type { TagService } from '../tags/tags.service.js'
+import { articleData, type EventType } from '../webhooks/webhooks.events.js'
+import type { WebhookService } from '../webhooks/webhooks.service.js'
 import type {
   ArticleRepository,
   ArticleRow,
@@ -26,7 +28,7 @@ import type {
   ListArticlesQuery,
   UpdateArticleInput,
 } from './articles.schemas.js'
-import { canSee } from './articles.visibility.js'
+import { canSee, isLiveRow } from './articles.visibility.js'
 
 export interface ArticleServiceDeps {
   database: Database
@@ -39,6 +41,8 @@ export interface ArticleServiceDeps {
   changes: ChangeSignal
   /** When a cached list total stops being right. */
   freshness: Freshness
+  /** The webhook outbox: events are recorded in the write's own transaction. */
+  events: Pick<WebhookService, 'record'>
 }
 
 /**
@@ -51,6 +55,21 @@ export interface WriteOptions {
   tx?: Executor
   createdAt?: string
   updatedAt?: string
+  /** No webhook event (an import, which sends one import.completed at its end); the announcement is still kept. */
+  silent?: boolean
+}
+
+/** Batch size of one announcement tick; the rest wait for the next. */
+const ANNOUNCE_BATCH = 100
+
+/**
+ * The event a write causes, from whether the article is live after it and whether its going live was announced:
+ * published when it goes live (or is found live and unannounced), updated while it stays live, unpublished when
+ * it goes back to draft or into the future. The marker follows, so the scheduled tick cannot announce it twice.
+ */
+function eventOf(live: boolean, announced: boolean): EventType | null {
+  if (live) return announced ? 'article.updated' : 'article.published'
+  return announced ? 'article.unpublished' : null
 }
 
 /**
@@ -97,6 +116,7 @@ export function createArticleService({
   clock,
   changes,
   freshness,
+  events,
 }: ArticleServiceDeps) {
   const changed = (id: number) => changes.publish({ topic: 'articles', id })
 
@@ -125,7 +145,11 @@ export function createArticleService({
 
   async function toArticle(row: ArticleRow, tx: Executor = database): Promise<Article> {
     const [summary] = await summarize([row], tx)
-    const { excerptIsCustom: _internal, ...article } = summary as typeof summary & ArticleRow
+    const {
+      excerptIsCustom: _internal,
+      publishedEventAt: _announced,
+      ...article
+    } = summary as typeof summary & ArticleRow
     return article
   }
 
@@ -172,7 +196,9 @@ export function createArticleService({
     if (options.tx) return insertArticle(options.tx, input, options.actor ?? null, options)
     for (let attempt = 1; ; attempt++) {
       try {
-        const article = await database.transaction((tx) => insertArticle(tx, input, options.actor ?? null))
+        const article = await database.transaction((tx) =>
+          insertArticle(tx, input, options.actor ?? null, { silent: options.silent }),
+        )
         await changed(article.id)
         return article
       } catch (error) {
@@ -187,12 +213,14 @@ export function createArticleService({
     tx: Executor,
     input: CreateArticleInput,
     actor: string | null,
-    times: Pick<WriteOptions, 'createdAt' | 'updatedAt'> = {},
+    times: Pick<WriteOptions, 'createdAt' | 'updatedAt' | 'silent'> = {},
   ): Promise<Article> {
     const now = isoNow(clock)
     const status = input.status ?? 'draft'
     const bodyFormat = input.bodyFormat ?? 'markdown'
     const derived = derivedFields(input.body, bodyFormat, customExcerpt(input.excerpt))
+    const publishedAt = input.publishedAt ?? (status === 'published' ? now : null)
+    const live = isLiveRow({ status, publishedAt }, now)
     const row = await repository.insert(
       {
         slug: await chooseSlug(tx, input.slug, input.title),
@@ -203,8 +231,9 @@ export function createArticleService({
         author: input.author ?? null,
         coverImageUrl: input.coverImageUrl ?? null,
         status,
-        publishedAt: input.publishedAt ?? (status === 'published' ? now : null),
+        publishedAt,
         commentsEnabled: input.commentsEnabled ?? true,
+        publishedEventAt: live ? now : null,
         createdAt: times.createdAt ?? now,
         updatedAt: times.updatedAt ?? times.createdAt ?? now,
       },
@@ -214,6 +243,7 @@ export function createArticleService({
     await search.index(tx, { ...row, text: derived.text })
     const article = await toArticle(row, tx)
     await revisions.record(tx, { after: { ...article, excerptIsCustom: row.excerptIsCustom }, actor })
+    if (live && !times.silent) await events.record(tx, 'article.published', articleData(article))
     return article
   }
 
@@ -302,7 +332,9 @@ export function createArticleService({
               ? row.excerpt
               : null
         const status = patch.status ?? row.status
-        const publishedAt = patch.publishedAt !== undefined ? patch.publishedAt : row.publishedAt
+        const givenPublishedAt = patch.publishedAt !== undefined ? patch.publishedAt : row.publishedAt
+        const publishedAt = givenPublishedAt ?? (status === 'published' ? now : null)
+        const event = eventOf(isLiveRow({ status, publishedAt }, now), row.publishedEventAt !== null)
         const derived = derivedFields(body, bodyFormat, excerpt)
         const updated = await repository.update(
           row.id,
@@ -315,8 +347,14 @@ export function createArticleService({
             author: patch.author !== undefined ? patch.author : row.author,
             coverImageUrl: patch.coverImageUrl !== undefined ? patch.coverImageUrl : row.coverImageUrl,
             status,
-            publishedAt: publishedAt ?? (status === 'published' ? now : null),
+            publishedAt,
             commentsEnabled: patch.commentsEnabled ?? row.commentsEnabled,
+            publishedEventAt:
+              event === 'article.published'
+                ? now
+                : event === 'article.unpublished'
+                  ? null
+                  : row.publishedEventAt,
             updatedAt: options.updatedAt ?? now,
           },
           tx,
@@ -331,6 +369,7 @@ export function createArticleService({
           after: { ...after, excerptIsCustom: updated.excerptIsCustom },
           actor: options.actor ?? null,
         })
+        if (event && !options.silent) await events.record(tx, event, articleData(after))
         return after
       })
       if (!options.tx) await changed(article.id)
@@ -344,9 +383,31 @@ export function createArticleService({
         if (!row) throw new NotFoundError('Article')
         await search.remove(tx, row.id)
         await repository.remove(row.id, tx)
+        await events.record(tx, 'article.deleted', articleData(row))
         return row.id
       })
       await changed(id)
+    },
+
+    /**
+     * The scheduled tick: records article.published for every live article not announced yet (a scheduled time
+     * that has come), each in its own transaction with the marker that makes it happen once. The number announced.
+     */
+    async announceDue(): Promise<number> {
+      const now = isoNow(clock)
+      let announced = 0
+      for (const id of await repository.unannounced(now, ANNOUNCE_BATCH)) {
+        const done = await database.transaction(async (tx) => {
+          const row = await repository.claimAnnouncement(id, now, tx)
+          if (row) await events.record(tx, 'article.published', articleData(await toArticle(row, tx)))
+          return row !== undefined
+        })
+        if (done) {
+          announced++
+          await changed(id)
+        }
+      }
+      return announced
     },
 
     count: (): Promise<number> => repository.count(),

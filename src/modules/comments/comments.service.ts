@@ -5,6 +5,8 @@ import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '.
 import { countedPage, type Page } from '../../lib/pagination.js'
 import type { ChangeSignal } from '../../nodes/change-signal.js'
 import type { ArticleService } from '../articles/articles.service.js'
+import { commentData } from '../webhooks/webhooks.events.js'
+import type { WebhookService } from '../webhooks/webhooks.service.js'
 import type { CommentRepository } from './comments.repository.js'
 import type {
   Comment,
@@ -22,6 +24,8 @@ export interface CommentServiceDeps {
   articles: Pick<ArticleService, 'findVisible'>
   clock: Clock
   changes: ChangeSignal
+  /** The webhook outbox: events are recorded in the write's own transaction. */
+  events: Pick<WebhookService, 'record'>
   /** COMMENTS_AUTO_APPROVE: new comments are approved at once instead of awaiting moderation. */
   autoApprove: boolean
 }
@@ -40,7 +44,7 @@ function invalidParent(): BadRequestError {
 }
 
 export function createCommentService(deps: CommentServiceDeps) {
-  const { database, repository, articles, clock, changes, autoApprove } = deps
+  const { database, repository, articles, clock, changes, events, autoApprove } = deps
   const changed = async <T extends { id: number }>(comment: T) => {
     await changes.publish({ topic: 'comments', id: comment.id })
     return comment
@@ -112,6 +116,8 @@ export function createCommentService(deps: CommentServiceDeps) {
           },
           tx,
         )
+        // Spam is filed quietly: no webhook hears of it, as no reader sees it.
+        if (!isBot) await events.record(tx, 'comment.created', commentData(row))
         const { updatedAt: _internal, ...submitted } = row
         return { ...submitted, status: honestStatus }
       })
@@ -141,7 +147,7 @@ export function createCommentService(deps: CommentServiceDeps) {
         const current = await findOrFail(id, tx, true)
         assertCurrent?.(current)
         if (patch.status === undefined && patch.body === undefined) return current
-        return repository.update(
+        const updated = await repository.update(
           id,
           {
             status: patch.status ?? current.status,
@@ -150,6 +156,9 @@ export function createCommentService(deps: CommentServiceDeps) {
           },
           tx,
         )
+        if (updated.status === 'approved' && current.status !== 'approved')
+          await events.record(tx, 'comment.approved', commentData(updated))
+        return updated
       })
       return changed(comment)
     },

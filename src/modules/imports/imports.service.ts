@@ -15,6 +15,7 @@ import type { ArticleService } from '../articles/articles.service.js'
 import { CreateCommentBodySchema } from '../comments/comments.schemas.js'
 import { postKeys } from '../redirects/redirects.keys.js'
 import type { RedirectRepository } from '../redirects/redirects.repository.js'
+import type { WebhookService } from '../webhooks/webhooks.service.js'
 import { emptyReport, type ImportReport, type Outcome, tally, warn } from './imports.report.js'
 import type { ImportRepository } from './imports.repository.js'
 import {
@@ -38,6 +39,8 @@ export interface ImportServiceDeps {
   articles: Pick<ArticleService, 'create' | 'update'>
   clock: Clock
   changes: ChangeSignal
+  /** The webhook outbox: one import.completed per run, no event per imported item. */
+  events: Pick<WebhookService, 'record'>
 }
 
 export interface ImportProgress {
@@ -74,6 +77,25 @@ function describe(error: unknown): string {
   }
   const { name, cause } = (error ?? {}) as { name?: string; cause?: { code?: string } }
   return `unexpected ${name ?? 'error'}${cause?.code ? ` (${cause.code})` : ''}`
+}
+
+/** import.completed's data: the report's figures, without its warnings (they may quote the export's text). */
+function importData(report: ImportReport) {
+  const counts = Object.fromEntries(
+    Object.entries(report.counts).map(([kind, { created, updated, unchanged, skipped, warned }]) => [
+      kind,
+      { created, updated, unchanged, skipped, warned },
+    ]),
+  )
+  return {
+    site: report.site,
+    items: report.items,
+    counts,
+    coverImagesResolved: report.coverImagesResolved,
+    warnings: report.warnings.length + report.warningsOmitted,
+    error: report.error ? { message: report.error.message, line: report.error.line } : null,
+    durationMs: report.durationMs,
+  }
 }
 
 /** A post that is not imported, and its comments with it. */
@@ -121,6 +143,7 @@ export function createImportService({
   articles,
   clock,
   changes,
+  events,
 }: ImportServiceDeps) {
   async function importWxr(input: Readable, options: ImportRunOptions = {}): Promise<ImportReport> {
     const started = Date.now()
@@ -375,7 +398,7 @@ export function createImportService({
                 coverImageUrl: cover,
               },
               undefined,
-              { tx, updatedAt },
+              { tx, updatedAt, silent: true },
             )
             await repository.updateRecord(
               record.id,
@@ -388,7 +411,7 @@ export function createImportService({
           const slug = await slugForCreate(post.slug, tx, warnings)
           const article = await articles.create(
             { ...data, ...(slug === undefined ? {} : { slug }), coverImageUrl: cover },
-            { tx, createdAt, updatedAt },
+            { tx, createdAt, updatedAt, silent: true },
           )
           articleId = article.id
           await repository.insertRecord(
@@ -529,6 +552,7 @@ export function createImportService({
           articles.update(String(cover.articleId), { coverImageUrl: cover.url }, undefined, {
             tx,
             updatedAt: cover.updatedAt,
+            silent: true,
           }),
         )
         await changes.publish({ topic: 'articles', id: cover.articleId })
@@ -568,6 +592,7 @@ export function createImportService({
     report.items = stats.itemsSeen
     report.forbiddenCharacters = stats.dropped
     report.durationMs = Date.now() - started
+    if (!dryRun) await database.transaction((tx) => events.record(tx, 'import.completed', importData(report)))
     return report
   }
 

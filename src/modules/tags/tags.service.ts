@@ -10,6 +10,8 @@ import { countedPage, offsetMeta, type Page } from '../../lib/pagination.js'
 import { givenSlug, parseIdOrSlug } from '../../lib/slug.js'
 import type { ChangeSignal } from '../../nodes/change-signal.js'
 import { matchingNames } from '../search/search.query.js'
+import { tagData } from '../webhooks/webhooks.events.js'
+import type { WebhookService } from '../webhooks/webhooks.service.js'
 import type { TagRepository } from './tags.repository.js'
 import type { CreateTagInput, ListTagsQuery, Tag, UpdateTagInput } from './tags.schemas.js'
 
@@ -18,9 +20,11 @@ export interface TagServiceDeps {
   repository: TagRepository
   clock: Clock
   changes: ChangeSignal
+  /** The webhook outbox: events are recorded in the write's own transaction. */
+  events: Pick<WebhookService, 'record'>
 }
 
-export function createTagService({ database, repository, clock, changes }: TagServiceDeps) {
+export function createTagService({ database, repository, clock, changes, events }: TagServiceDeps) {
   const changed = async <T extends { id: number }>(tag: T) => {
     await changes.publish({ topic: 'tags', id: tag.id })
     return tag
@@ -74,7 +78,9 @@ export function createTagService({ database, repository, clock, changes }: TagSe
           },
           tx,
         )
-        return get(String(id), true, tx)
+        const tag = await get(String(id), true, tx)
+        await events.record(tx, 'tag.created', tagData(tag))
+        return tag
       })
       return changed(tag)
     },
@@ -99,7 +105,9 @@ export function createTagService({ database, repository, clock, changes }: TagSe
           },
           tx,
         )
-        return get(String(row.id), true, tx)
+        const tag = await get(String(row.id), true, tx)
+        await events.record(tx, 'tag.updated', tagData(tag))
+        return tag
       })
       return changed(tag)
     },
@@ -110,6 +118,7 @@ export function createTagService({ database, repository, clock, changes }: TagSe
         const row = await repository.findForUpdate(parseIdOrSlug(idOrSlug), tx)
         if (!row) throw new NotFoundError('Tag')
         await repository.remove(row.id, tx)
+        await events.record(tx, 'tag.deleted', tagData(row))
         return row
       })
       await changed(row)
