@@ -74,7 +74,13 @@ export async function createServices({ database, config, logger, clock = systemC
     clock,
     nextGoLive: (now) => articleRepository.nextGoLive(now),
   })
-  const tags = createTagService({ database, repository: createTagRepository(database), clock, changes })
+  const tags = createTagService({
+    database,
+    repository: createTagRepository(database),
+    clock,
+    changes,
+    freshness,
+  })
   const revisionRepository = createRevisionRepository(database)
   const articles = createArticleService({
     database,
