@@ -101,6 +101,7 @@ export async function createServices({
     clock,
     changes,
     events,
+    freshness,
   })
   const revisionRepository = createRevisionRepository(database)
   const articles = createArticleService({

@@ -9,10 +9,11 @@ import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { countedPage, offsetMeta, type Page } from '../../lib/pagination.js'
 import { givenSlug, parseIdOrSlug } from '../../lib/slug.js'
 import type { ChangeSignal } from '../../nodes/change-signal.js'
+import type { Freshness, Stamp } from '../../nodes/freshness.js'
 import { matchingNames } from '../search/search.query.js'
 import { tagData } from '../webhooks/webhooks.events.js'
 import type { WebhookService } from '../webhooks/webhooks.service.js'
-import type { TagRepository } from './tags.repository.js'
+import type { TagFields, TagRepository } from './tags.repository.js'
 import type { CreateTagInput, ListTagsQuery, Tag, UpdateTagInput } from './tags.schemas.js'
 
 export interface TagServiceDeps {
@@ -22,19 +23,67 @@ export interface TagServiceDeps {
   changes: ChangeSignal
   /** The webhook outbox: events are recorded in the write's own transaction. */
   events: Pick<WebhookService, 'record'>
+  /** When the kept article counts stop being right. */
+  freshness: Freshness
 }
 
-export function createTagService({ database, repository, clock, changes, events }: TagServiceDeps) {
+const withCount = (tag: TagFields, counts: Map<number, number>): Tag => ({
+  ...tag,
+  articleCount: counts.get(tag.id) ?? 0,
+})
+
+export function createTagService({
+  database,
+  repository,
+  clock,
+  changes,
+  events,
+  freshness,
+}: TagServiceDeps) {
   const changed = async <T extends { id: number }>(tag: T) => {
     await changes.publish({ topic: 'tags', id: tag.id })
     return tag
   }
 
-  async function get(idOrSlug: string, privileged: boolean, tx: Executor = database): Promise<Tag> {
+  // Live articles per tag, counted in one grouped query at most once per stamp: a count per tag on every read
+  // walked every live article's links once a site had many. Kept as the promise, so concurrent reads share it.
+  let kept: { stamp: Stamp; counts: Promise<Map<number, number>> } | undefined
+  function countsUnder(stamp: Stamp): Promise<Map<number, number>> {
+    if (kept && kept.stamp.version === stamp.version && kept.stamp.until === stamp.until) return kept.counts
+    // `now` after the stamp, so the count is at least as new as the stamp it is kept under.
+    const counts = repository.articleCounts(isoNow(clock))
+    const entry = { stamp, counts }
+    kept = entry
+    counts.catch(() => {
+      if (kept === entry) kept = undefined
+    })
+    return counts
+  }
+
+  async function get(idOrSlug: string, privileged: boolean, tx?: Executor): Promise<Tag> {
+    // Inside a write the count is read in its transaction, as it stands there; a read takes the kept counts.
+    const stamp = tx ? null : await freshness.stamp()
+    const now = isoNow(clock)
     // A hidden tag is a 404 like a missing one: which tags an embargoed story carries must not show.
-    const tag = await repository.find(parseIdOrSlug(idOrSlug), isoNow(clock), privileged, tx)
+    const tag = await repository.find(parseIdOrSlug(idOrSlug), now, privileged, tx)
     if (!tag) throw new NotFoundError('Tag')
-    return tag
+    const counts = stamp ? await countsUnder(stamp) : await repository.articleCounts(now, tx, [tag.id])
+    return withCount(tag, counts)
+  }
+
+  /** By count, most first, then by name and id as the SQL orders names on each engine. */
+  async function byCount(
+    now: string,
+    counts: Map<number, number>,
+    page: { limit: number; offset: number; ids?: number[]; privileged: boolean },
+  ): Promise<TagFields[]> {
+    const ordered = await repository.idsByName(now, page)
+    // Array.prototype.sort is stable: equal counts keep the name-then-id order the query gave.
+    ordered.sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0))
+    const ids = ordered.slice(page.offset, page.offset + page.limit)
+    if (ids.length === 0) return []
+    const rows = new Map((await repository.byIds(ids)).map((row) => [row.id, row]))
+    return ids.flatMap((id) => rows.get(id) ?? [])
   }
 
   /** Tags are one per slug: a given slug or a name whose slug is taken is a conflict, never `-2`. */
@@ -52,6 +101,7 @@ export function createTagService({ database, repository, clock, changes, events 
     get: (idOrSlug: string, privileged: boolean) => get(idOrSlug, privileged),
 
     async list(query: ListTagsQuery, privileged: boolean): Promise<Page<Tag>> {
+      const stamp = await freshness.stamp()
       const now = isoNow(clock)
       const q = query.q?.trim() ? query.q : undefined
       const ids =
@@ -59,9 +109,14 @@ export function createTagService({ database, repository, clock, changes, events 
       if (ids === null || ids?.length === 0)
         return { data: [], meta: offsetMeta(query.page, query.perPage, 0) }
       const total = await repository.count({ privileged, now }, ids)
-      return countedPage(query, total, (window) =>
-        repository.page(now, query.sort, { ids, privileged, ...window }),
-      )
+      return countedPage(query, total, async (window) => {
+        const counts = await countsUnder(stamp)
+        const rows =
+          query.sort === '-articleCount'
+            ? await byCount(now, counts, { ids, privileged, ...window })
+            : await repository.page(now, { ids, privileged, ...window })
+        return rows.map((row) => withCount(row, counts))
+      })
     },
 
     async create(input: CreateTagInput): Promise<Tag> {
