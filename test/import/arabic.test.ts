@@ -19,7 +19,8 @@ const FIRST_RUN = {
   post: [8, 0, 0, 2],
   comment: [8, 0, 0, 4],
   term: [5, 0, 0, 2],
-  attachment: [2, 0, 0, 0],
+  // Attachments are not articles: skipped, their URLs recorded for featured images.
+  attachment: [0, 0, 0, 2],
   other: [0, 0, 0, 2],
 }
 
@@ -230,7 +231,7 @@ describe('importing an Arabic WordPress export', () => {
       post: [0, 0, 8, 2],
       comment: [0, 0, 8, 4],
       term: [0, 0, 5, 2],
-      attachment: [0, 0, 2, 0],
+      attachment: [0, 0, 0, 2],
       other: [0, 0, 0, 2],
     })
     expect(again.coverImagesResolved).toBe(0)
@@ -266,7 +267,7 @@ describe('importing an Arabic WordPress export', () => {
       post: [0, 1, 7, 2],
       comment: [0, 2, 6, 4],
       term: [0, 0, 5, 2],
-      attachment: [0, 0, 2, 0],
+      attachment: [0, 0, 0, 2],
       other: [0, 0, 0, 2],
     })
     const article = (await get(path(PUTIN_SLUG))).json()

@@ -16,7 +16,7 @@ import { CreateCommentBodySchema } from '../comments/comments.schemas.js'
 import { postKeys } from '../redirects/redirects.keys.js'
 import type { RedirectRepository } from '../redirects/redirects.repository.js'
 import { emptyReport, type ImportReport, type Outcome, tally, warn } from './imports.report.js'
-import type { ImportRepository } from './imports.repository.js'
+import type { ImportKind, ImportRecord, ImportRepository } from './imports.repository.js'
 import {
   type DeclaredTerm,
   declaredAuthor,
@@ -91,6 +91,13 @@ function validationMessages(issues: { path: PropertyKey[]; message: string }[]):
   return issues.map((issue) => `${issue.path.map(String).join('.') || 'item'}: ${issue.message}`).join('; ')
 }
 
+/** What a record says of an item: its checksum and, by kind, what it became. */
+type RecordFields = Pick<ImportRecord, 'checksum'> &
+  Partial<Pick<ImportRecord, 'sahifaId' | 'guid' | 'url' | 'thumbnailWpId'>>
+
+/** The contract counts attachments as skipped: they are not articles, though their URLs are kept for covers. */
+export const ATTACHMENT_SKIPPED = 'not an article (its URL is kept for featured images)'
+
 interface TermOutcome {
   id: number
   outcome: Outcome
@@ -158,6 +165,38 @@ export function createImportService({
       return site
     }
 
+    /** Records what a WordPress item became in Sahifa. */
+    function insertRecord(kind: ImportKind, wpId: number, fields: RecordFields, tx: Executor): Promise<void> {
+      const now = isoNow(clock)
+      return repository.insertRecord(
+        { site: siteOf(), kind, wpId, ...fields, createdAt: now, updatedAt: now },
+        tx,
+      )
+    }
+
+    /**
+     * A record that is all there is of an item (a term, an attachment): created when new, updated when what it
+     * records changed, else unchanged.
+     */
+    async function syncRecord(
+      kind: ImportKind,
+      wpId: number,
+      fields: RecordFields,
+      tx: Executor,
+    ): Promise<Outcome> {
+      const record = await repository.findRecord(siteOf(), kind, wpId, tx)
+      if (!record) {
+        await insertRecord(kind, wpId, fields, tx)
+        return 'created'
+      }
+      const same = (Object.keys(fields) as (keyof typeof fields)[]).every(
+        (key) => record[key] === fields[key],
+      )
+      if (same) return 'unchanged'
+      await repository.updateRecord(record.id, { ...fields, updatedAt: isoNow(clock) }, tx)
+      return 'updated'
+    }
+
     async function attachmentUrl(wpId: number, tx: Executor): Promise<string | null> {
       return dryAttachments.get(wpId) ?? (await repository.attachmentUrl(siteOf(), wpId, tx))
     }
@@ -204,32 +243,16 @@ export function createImportService({
 
     async function recordTerms(post: MappedPost, tx: Executor): Promise<TermOutcome[]> {
       const outcomes: TermOutcome[] = []
-      const now = isoNow(clock)
       for (const ref of post.terms) {
         const term = terms.get(termKey(ref.taxonomy, ref.slug))
         if (!term || seenTerms.has(term.id) || outcomes.some((o) => o.id === term.id)) continue
         const tagId = await repository.tagIdBySlug(slugify(ref.name), tx)
         if (tagId === undefined) continue
         const sum = checksum({ taxonomy: term.taxonomy, slug: term.slug, name: term.name })
-        const record = await repository.findRecord(siteOf(), 'term', term.id, tx)
-        if (!record) {
-          await repository.insertRecord(
-            {
-              site: siteOf(),
-              kind: 'term',
-              wpId: term.id,
-              sahifaId: tagId,
-              checksum: sum,
-              createdAt: now,
-              updatedAt: now,
-            },
-            tx,
-          )
-          outcomes.push({ id: term.id, outcome: 'created' })
-        } else if (record.checksum !== sum || record.sahifaId !== tagId) {
-          await repository.updateRecord(record.id, { sahifaId: tagId, checksum: sum, updatedAt: now }, tx)
-          outcomes.push({ id: term.id, outcome: 'updated' })
-        } else outcomes.push({ id: term.id, outcome: 'unchanged' })
+        outcomes.push({
+          id: term.id,
+          outcome: await syncRecord('term', term.id, { sahifaId: tagId, checksum: sum }, tx),
+        })
       }
       return outcomes
     }
@@ -285,18 +308,7 @@ export function createImportService({
       const record = await repository.findRecord(s, 'comment', comment.wpId, tx)
       if (!record) {
         const id = await repository.insertComment(values, tx)
-        await repository.insertRecord(
-          {
-            site: s,
-            kind: 'comment',
-            wpId: comment.wpId,
-            sahifaId: id,
-            checksum: sum,
-            createdAt: now,
-            updatedAt: now,
-          },
-          tx,
-        )
+        await insertRecord('comment', comment.wpId, { sahifaId: id, checksum: sum }, tx)
         return { wpId: comment.wpId, outcome: 'created', warnings }
       }
       if (record.sahifaId === null || !(await repository.commentExists(record.sahifaId, tx)))
@@ -391,17 +403,14 @@ export function createImportService({
             { tx, createdAt, updatedAt },
           )
           articleId = article.id
-          await repository.insertRecord(
+          await insertRecord(
+            'post',
+            post.wpId,
             {
-              site: s,
-              kind: 'post',
-              wpId: post.wpId,
               guid: post.guid || null,
               sahifaId: article.id,
               checksum: sum,
               thumbnailWpId: post.thumbnailWpId,
-              createdAt: now,
-              updatedAt: now,
             },
             tx,
           )
@@ -428,37 +437,12 @@ export function createImportService({
       })
     }
 
-    async function importAttachment(wpId: number, guid: string, url: string | null): Promise<Outcome> {
-      const sum = checksum({ url, guid })
-      const outcome = await inTransaction(async (tx): Promise<Outcome> => {
-        const now = isoNow(clock)
-        const record = await repository.findRecord(siteOf(), 'attachment', wpId, tx)
-        if (!record) {
-          await repository.insertRecord(
-            {
-              site: siteOf(),
-              kind: 'attachment',
-              wpId,
-              guid: guid || null,
-              url,
-              checksum: sum,
-              createdAt: now,
-              updatedAt: now,
-            },
-            tx,
-          )
-          return 'created'
-        }
-        if (record.checksum === sum) return 'unchanged'
-        await repository.updateRecord(
-          record.id,
-          { guid: guid || null, url, checksum: sum, updatedAt: now },
-          tx,
-        )
-        return 'updated'
-      })
+    /** An attachment is not an article: its URL is recorded, for the featured images of the posts that name it. */
+    async function recordAttachment(wpId: number, guid: string, url: string | null): Promise<void> {
+      await inTransaction((tx) =>
+        syncRecord('attachment', wpId, { guid: guid || null, url, checksum: checksum({ url, guid }) }, tx),
+      )
       if (dryRun && url) dryAttachments.set(wpId, url)
-      return outcome
     }
 
     async function item(node: WxrNode): Promise<void> {
@@ -470,8 +454,11 @@ export function createImportService({
         return
       }
       if (mapping.kind === 'attachment') {
-        const outcome = await importAttachment(mapping.wpId, mapping.guid, mapping.url)
-        tally(report, 'attachment', mapping.wpId, outcome, { warnings: mapping.warnings })
+        await recordAttachment(mapping.wpId, mapping.guid, mapping.url)
+        tally(report, 'attachment', mapping.wpId, 'skipped', {
+          reason: ATTACHMENT_SKIPPED,
+          warnings: mapping.warnings,
+        })
         return
       }
       const { post } = mapping
@@ -480,19 +467,7 @@ export function createImportService({
         result = await importPost(post)
       } catch (error) {
         // The item's transaction has rolled back: nothing of it is written; the rest of the export goes on.
-        result = {
-          outcome: 'skipped',
-          reason: 'could not be imported',
-          warnings: [`not imported: ${describe(error)}`],
-          terms: [],
-          comments: post.comments.map(() => ({
-            wpId: null,
-            outcome: 'skipped',
-            reason: 'its post was skipped',
-            warnings: [],
-          })),
-          coverPending: false,
-        }
+        result = skippedPost(post, 'could not be imported', [`not imported: ${describe(error)}`])
       }
       tally(report, 'post', post.wpId, result.outcome, { reason: result.reason, warnings: result.warnings })
       for (const term of result.terms) {
