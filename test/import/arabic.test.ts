@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SqliteDatabase } from '../../src/db/sqlite/database.js'
+import { ATTACHMENT_SKIPPED } from '../../src/modules/imports/imports.service.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import { TEST_ENGINE } from '../helpers/engine.js'
 import { expectProblem } from '../helpers/http.js'
@@ -62,6 +63,14 @@ describe('importing an Arabic WordPress export', () => {
       'taxonomy nav_menu': 1,
     })
     expect(report.counts.other.skippedBecause).toEqual({ 'post type page': 1, 'post type nav_menu_item': 1 })
+    expect(report.counts.attachment.skippedBecause).toEqual({ [ATTACHMENT_SKIPPED]: 2 })
+    // Not articles, but their URLs are recorded for the featured images that name them.
+    expect(
+      await t.query("select wp_id, url from import_records where kind = 'attachment' order by wp_id"),
+    ).toEqual([
+      { wp_id: 301, url: 'https://akhbar.example/wp-content/uploads/2017/11/tehran.jpg' },
+      { wp_id: 302, url: 'https://akhbar.example/wp-content/uploads/2017/11/photo-before.jpg' },
+    ])
     expect(report.warnings).toEqual([
       { kind: 'post', wpId: 105, message: 'password-protected: imported as a draft' },
       { kind: 'post', wpId: 109, message: expect.stringMatching(/^not imported: title: /) },
@@ -107,12 +116,24 @@ describe('importing an Arabic WordPress export', () => {
     expect(article.html).toContain('<figcaption>طهران صباح الزيارة</figcaption>')
     expect(article.html).not.toContain('<script')
     expect(article.body).not.toContain('<!--more-->')
+    // An unknown login is kept as written; a featured image whose attachment came before the post is set at once.
+    expect((await get(path('مقال-بصورة-سبقته'))).json()).toMatchObject({
+      author: 'unknown-login',
+      coverImageUrl: 'https://akhbar.example/wp-content/uploads/2017/11/photo-before.jpg',
+    })
     // Found by the search index as any API-made article is.
     const found = (await get(`/v1/articles?q=${encodeURIComponent('روحاني')}`)).json()
     expect(found.data.map((a: { slug: string }) => a.slug)).toEqual([PUTIN_SLUG])
   })
 
   it('decodes a title with markup and entities, a slug the database cut mid-character, closed comments', async () => {
+    // The two long slugs as WordPress stored them: cut at 200 bytes before a whole character (198), and by the
+    // database inside one (200, ending in `-%d9`).
+    const names = [...arabicText().matchAll(/<wp:post_name><!\[CDATA\[([^\]]*)\]\]>/g)].map(
+      (m) => m[1] as string,
+    )
+    expect(names.slice(0, 2).map((name) => name.length)).toEqual([198, 200])
+    expect(names[1]?.endsWith('-%d9')).toBe(true)
     await importFile(t, ARABIC_WXR)
     const res = await get(path(ECONOMY_SLUG))
     expect(res.statusCode, res.body).toBe(200)
@@ -122,6 +143,8 @@ describe('importing an Arabic WordPress export', () => {
       title: 'الاقتصاد & النفط – تقرير',
       author: 'سارة الخطيب',
       commentsEnabled: false,
+      // Its excerpt:encoded is empty: the excerpt is derived from the body, as for any article.
+      excerpt: 'يعاني الاقتصاد الإيراني من العقوبات. if (a[b[0]]> 1) {}',
     })
     expect(article.html).toBe(
       '<p>يعاني الاقتصاد الإيراني من العقوبات.</p>\n\n<pre><code>if (a[b[0]]&gt; 1) {}</code></pre>',

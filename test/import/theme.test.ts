@@ -69,9 +69,11 @@ describe("importing WordPress's Theme Unit Test export", () => {
     expectProblem(await get('/v1/articles/template-password-protected'), 404)
   })
 
-  it('strips markup from titles, maps both malformed dc:creator values to the display name', async () => {
+  it('strips markup from titles, titles an untitled post by its slug, maps both malformed dc:creator values to the display name', async () => {
     await importFile(t, THEME_WXR)
     expect((await all('/v1/articles/markup-title-with-markup')).title).toBe('Markup: Title With Markup')
+    // Its post with an empty title takes the slug as title.
+    expect((await all('/v1/articles/edge-case-no-title')).title).toBe('edge-case-no-title')
     const authors = await t.query<{ author: string; n: number }>(
       'select author, count(*) as n from articles group by author order by author',
     )
