@@ -17,15 +17,15 @@ afterEach(() => t.app.close())
 
 const cdata = (text: string) => `<![CDATA[${text}]]>`
 
-/** A WXR 1.2 export of one site with these header terms and items. */
-function wxr(items: string[], header = ''): string {
+/** A WXR export (1.2 unless said) of one site with these header terms and items. */
+function wxr(items: string[], header = '', version = '1.2'): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/${version}/excerpt/"
   xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"
-  xmlns:wp="http://wordpress.org/export/1.2/">
+  xmlns:wp="http://wordpress.org/export/${version}/">
 <channel>
   <link>https://rows.example</link>
-  <wp:wxr_version>1.2</wp:wxr_version>
+  <wp:wxr_version>${version}</wp:wxr_version>
   <wp:base_blog_url>https://rows.example</wp:base_blog_url>
   ${header}
   ${items.join('\n')}
@@ -143,6 +143,31 @@ describe('mapping rows on small exports', () => {
     expect(records.map((r) => r.sahifa_id)).toEqual([existing.id, existing.id, article.tags[1].id])
   })
 
+  it('reads the tags of a WXR 1.0 export (domain "tag"), and its categories written twice, as tags', async () => {
+    // WordPress 2.x wrote each category once without a domain and once with it, and tags under domain="tag".
+    const report = await importText(
+      t,
+      wxr(
+        [
+          post({
+            id: 651,
+            categories: [
+              `<category>${cdata('News')}</category>`,
+              `<category domain="category" nicename="news">${cdata('News')}</category>`,
+              `<category domain="tag">${cdata('Elections')}</category>`,
+              `<category domain="tag" nicename="elections">${cdata('Elections')}</category>`,
+            ],
+          }),
+        ],
+        '',
+        '1.0',
+      ),
+    )
+    expect(report.wxrVersion).toBe('1.0')
+    const article = (await get('/v1/articles/post-651')).json()
+    expect(article.tags.map((tag: { slug: string }) => tag.slug)).toEqual(['news', 'elections'])
+  })
+
   it('files comments 1, 0, spam, trash and post-trashed as approved, pending, spam, trash, trash, with their dates', async () => {
     await importText(
       t,
@@ -159,10 +184,12 @@ describe('mapping rows on small exports', () => {
         }),
       ]),
     )
-    const rows = await t.query<{ body: string; status: string; created_at: string }>(
+    const rows = await t.query<{ body: string; status: string; created_at: string | Date }>(
       'select body, status, created_at from comments order by id',
     )
-    expect(rows).toEqual([
+    // PostgreSQL answers a timestamptz as a Date, SQLite as the ISO text it stores.
+    const iso = rows.map((row) => ({ ...row, created_at: new Date(row.created_at).toISOString() }))
+    expect(iso).toEqual([
       { body: 'one', status: 'approved', created_at: '2020-01-02T10:00:01.000Z' },
       { body: 'two', status: 'pending', created_at: '2020-01-02T10:00:02.000Z' },
       { body: 'three', status: 'spam', created_at: '2020-01-02T10:00:03.000Z' },

@@ -402,7 +402,8 @@ export function mapItem(item: WxrNode, context: MappingContext): ItemMapping {
   const tags: string[] = []
   const seen = new Set<string>()
   for (const node of childrenNamed(item, '', 'category')) {
-    const domain = node.attributes.domain ?? 'category'
+    // WXR 1.0 (WordPress 2.x) names the tag taxonomy `tag`, as WordPress's own importer reads it.
+    const domain = node.attributes.domain === 'tag' ? 'post_tag' : (node.attributes.domain ?? 'category')
     if (domain !== 'category' && domain !== 'post_tag') continue
     const name = plainLine(node.text)
     const tagSlug = slugify(name)
