@@ -310,6 +310,41 @@ describe('importing an Arabic WordPress export', () => {
     expect(await t.count('comments')).toBe(8)
   })
 
+  it('unpublishes a post trashed in WordPress since the last import, once, and publishes it again when restored', async () => {
+    await importFile(t, ARABIC_WXR)
+    const status = (text: string) =>
+      arabicText().replace(
+        /(<wp:post_id>101<\/wp:post_id>[\s\S]*?<wp:status><!\[CDATA\[)publish\]/,
+        `$1${text}]`,
+      )
+    const trashed = status('trash')
+    expect(trashed).not.toBe(arabicText())
+    const report = await importText(t, trashed)
+    expect(report.counts.post).toMatchObject({ created: 0, updated: 1, unchanged: 7, skipped: 2 })
+    expect(report.warnings).toContainEqual({
+      kind: 'post',
+      wpId: 101,
+      message: 'in the trash in WordPress since an earlier import: made a draft',
+    })
+    expect(report.counts.comment.skippedBecause['its post is in the trash']).toBe(9)
+    expect((await get(path(PUTIN_SLUG), true)).json()).toMatchObject({ status: 'draft', publishedAt: null })
+    expectProblem(await get(path(PUTIN_SLUG)), 404)
+    expectProblem(await get(`/v1/redirects?from=${encodeURIComponent('/?p=101')}`), 404)
+    // The same export again changes nothing more.
+    const before = await snapshot(t)
+    const again = await importText(t, trashed)
+    expect(again.counts.post).toMatchObject({ updated: 0, skipped: 3 })
+    expect(await snapshot(t)).toEqual(before)
+    // Restored in WordPress: published again, as it was.
+    const restored = await importFile(t, ARABIC_WXR)
+    expect(restored.counts.post).toMatchObject({ created: 0, updated: 1 })
+    expect((await get(path(PUTIN_SLUG))).json()).toMatchObject({
+      status: 'published',
+      publishedAt: '2017-11-01T09:30:00.000Z',
+      commentCount: 4,
+    })
+  })
+
   it('--dry-run reports what a real run would do and writes nothing', async () => {
     const dry = await importFile(t, ARABIC_WXR, { dryRun: true })
     expect(dry.dryRun).toBe(true)

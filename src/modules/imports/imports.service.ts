@@ -27,6 +27,7 @@ import {
   mapItem,
   parentsFirst,
   siteKey,
+  TRASHED,
   termKey,
 } from './wxr.mapping.js'
 import { readWxr, WxrError, type WxrNode, type WxrReadStats } from './wxr.reader.js'
@@ -445,8 +446,36 @@ export function createImportService({
       if (dryRun && url) dryAttachments.set(wpId, url)
     }
 
+    /**
+     * A post imported before and in WordPress's trash now: its article is made a draft, once (the record's checksum
+     * says so; a post restored in WordPress later differs from it, and is updated again). Null when nothing changes.
+     */
+    async function unpublishTrashed(wpId: number): Promise<number | null> {
+      return inTransaction(async (tx) => {
+        const record = await repository.findRecord(siteOf(), 'post', wpId, tx)
+        if (!record?.sahifaId || record.checksum === TRASHED) return null
+        const article = await repository.article(record.sahifaId, tx)
+        if (!article) return null
+        await articles.update(String(article.id), { status: 'draft', publishedAt: null }, undefined, { tx })
+        await repository.updateRecord(record.id, { checksum: TRASHED, updatedAt: isoNow(clock) }, tx)
+        return article.id
+      })
+    }
+
     async function item(node: WxrNode): Promise<void> {
       const mapping = mapItem(node, { authors })
+      if (mapping.kind === 'post' && 'skip' in mapping && mapping.skip === TRASHED && mapping.wpId !== null) {
+        const articleId = await unpublishTrashed(mapping.wpId)
+        if (articleId !== null) {
+          tally(report, 'post', mapping.wpId, 'updated', {
+            warnings: ['in the trash in WordPress since an earlier import: made a draft'],
+          })
+          for (const _ of mapping.comments)
+            tally(report, 'comment', null, 'skipped', { reason: 'its post is in the trash' })
+          if (!dryRun) await changes.publish({ topic: 'articles', id: articleId })
+          return
+        }
+      }
       if ('skip' in mapping) {
         tally(report, mapping.kind, mapping.wpId, 'skipped', { reason: mapping.skip })
         const reason = mapping.kind === 'other' ? 'not on a post' : 'its post was skipped'

@@ -13,6 +13,8 @@ import { childrenNamed, textOf, type WxrNode } from './wxr.reader.js'
 export const UNTITLED = '(بدون عنوان)'
 /** The name WordPress shows for a comment without one. */
 export const ANONYMOUS = 'Anonymous'
+/** Why a post in WordPress's trash is not imported. */
+export const TRASHED = 'in the trash'
 /** The most tags an article takes (CreateArticleBodySchema). */
 export const MAX_TAGS = 50
 /** The longest excerpt an article takes (CreateArticleBodySchema). */
@@ -352,7 +354,7 @@ export function mapItem(item: WxrNode, context: MappingContext): ItemMapping {
 
   const warnings: string[] = []
   const wpStatus = textOf(item, 'wp', 'status').trim() || 'draft'
-  if (wpStatus === 'trash') return { kind: 'post', wpId, skip: 'in the trash', comments }
+  if (wpStatus === 'trash') return { kind: 'post', wpId, skip: TRASHED, comments }
   if (wpStatus === 'auto-draft') return { kind: 'post', wpId, skip: 'an auto-draft', comments }
   const password = textOf(item, 'wp', 'post_password')
   let status: 'draft' | 'published' = wpStatus === 'publish' || wpStatus === 'future' ? 'published' : 'draft'
