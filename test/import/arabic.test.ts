@@ -343,6 +343,39 @@ describe('importing an Arabic WordPress export', () => {
       publishedAt: '2017-11-01T09:30:00.000Z',
       commentCount: 4,
     })
+  }, 60_000)
+
+  it('reports a trashed post it could not make a draft, leaves it as it was, and goes on', async () => {
+    // The database itself refuses to make an article a draft (trigger), as a failing write would.
+    if (TEST_ENGINE === 'sqlite') {
+      ;(t.database as SqliteDatabase).sqlite.function('refuse', () => {
+        throw new Error('refused')
+      })
+      await t.query(
+        "create trigger refuse before update on articles when new.status = 'draft' begin select refuse(); end",
+      )
+    } else {
+      await t.app.close()
+      t = await buildTestApp({ isolated: true })
+      t.clock.set('2024-01-01T00:00:00.000Z')
+      await t.query(`create function refuse() returns trigger language plpgsql as $$
+        begin if new.status = 'draft' then raise exception 'refused'; end if; return new; end $$`)
+      await t.query('create trigger refuse before update on articles for each row execute function refuse()')
+    }
+    await importFile(t, ARABIC_WXR)
+    const trashed = arabicText().replace(
+      /(<wp:post_id>101<\/wp:post_id>[\s\S]*?<wp:status><!\[CDATA\[)publish\]/,
+      '$1trash]',
+    )
+    const report = await importText(t, trashed)
+    expect(report.counts.post).toMatchObject({ updated: 0, unchanged: 7, skipped: 3 })
+    expect(report.counts.post.skippedBecause['could not be imported']).toBe(1)
+    expect(report.warnings).toContainEqual({
+      kind: 'post',
+      wpId: 101,
+      message: expect.stringMatching(/^not made a draft: unexpected /),
+    })
+    expect((await get(path(PUTIN_SLUG))).json().status).toBe('published')
   })
 
   it('--dry-run reports what a real run would do and writes nothing', async () => {

@@ -465,7 +465,18 @@ export function createImportService({
     async function item(node: WxrNode): Promise<void> {
       const mapping = mapItem(node, { authors })
       if (mapping.kind === 'post' && 'skip' in mapping && mapping.skip === TRASHED && mapping.wpId !== null) {
-        const articleId = await unpublishTrashed(mapping.wpId)
+        let articleId: number | null
+        try {
+          articleId = await unpublishTrashed(mapping.wpId)
+        } catch (error) {
+          tally(report, 'post', mapping.wpId, 'skipped', {
+            reason: 'could not be imported',
+            warnings: [`not made a draft: ${describe(error)}`],
+          })
+          for (const _ of mapping.comments)
+            tally(report, 'comment', null, 'skipped', { reason: 'its post was skipped' })
+          return
+        }
         if (articleId !== null) {
           tally(report, 'post', mapping.wpId, 'updated', {
             warnings: ['in the trash in WordPress since an earlier import: made a draft'],
