@@ -67,7 +67,7 @@ if (values['parse-only']) {
   console.log(
     `imported into ${database.engine} in ${seconds.toFixed(1)} s (${(report.items / seconds).toFixed(0)} items/s): ` +
       `${post.created} posts, ${comment.created} comments (${comment.skipped} skipped), ${term.created} terms, ` +
-      `${attachment.created} attachments, ${report.coverImagesResolved} covers set in the second pass`,
+      `${attachment.skipped} attachments, ${report.coverImagesResolved} covers set in the second pass`,
   )
   await services.close()
   await database.close()

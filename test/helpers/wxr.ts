@@ -44,10 +44,29 @@ const TABLES = [
   'article_redirects',
 ]
 
-/** Every row of every table the importer can touch, ordered: equal snapshots mean nothing changed. */
+/** Every table of the database, the search index's own included, as the migrations made them. */
+async function allTables(t: TestApp): Promise<string[]> {
+  const rows = await t.query<{ name: string }>(
+    t.database.engine === 'sqlite'
+      ? "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name"
+      : "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name",
+  )
+  return rows.map((row) => row.name)
+}
+
+/**
+ * Every row of every table in the database (the search index and its internals too), each table's rows in one
+ * order: equal snapshots mean nothing was written, not only nothing of what the importer is meant to touch.
+ */
 export async function snapshot(t: TestApp): Promise<Record<string, unknown[]>> {
   const tables: Record<string, unknown[]> = {}
-  for (const table of TABLES) tables[table] = await t.query(`select * from ${table} order by 1, 2`)
+  for (const table of await allTables(t)) {
+    const rows = await t.query(`select * from "${table}"`)
+    tables[table] = rows
+      .map((row) => ({ row, key: JSON.stringify(row) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ row }) => row)
+  }
   return tables
 }
 

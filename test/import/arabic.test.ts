@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SqliteDatabase } from '../../src/db/sqlite/database.js'
+import { ATTACHMENT_SKIPPED } from '../../src/modules/imports/imports.service.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import { TEST_ENGINE } from '../helpers/engine.js'
 import { expectProblem } from '../helpers/http.js'
@@ -19,7 +20,8 @@ const FIRST_RUN = {
   post: [8, 0, 0, 2],
   comment: [8, 0, 0, 4],
   term: [5, 0, 0, 2],
-  attachment: [2, 0, 0, 0],
+  // Attachments are not articles: skipped, their URLs recorded for featured images.
+  attachment: [0, 0, 0, 2],
   other: [0, 0, 0, 2],
 }
 
@@ -61,6 +63,14 @@ describe('importing an Arabic WordPress export', () => {
       'taxonomy nav_menu': 1,
     })
     expect(report.counts.other.skippedBecause).toEqual({ 'post type page': 1, 'post type nav_menu_item': 1 })
+    expect(report.counts.attachment.skippedBecause).toEqual({ [ATTACHMENT_SKIPPED]: 2 })
+    // Not articles, but their URLs are recorded for the featured images that name them.
+    expect(
+      await t.query("select wp_id, url from import_records where kind = 'attachment' order by wp_id"),
+    ).toEqual([
+      { wp_id: 301, url: 'https://akhbar.example/wp-content/uploads/2017/11/tehran.jpg' },
+      { wp_id: 302, url: 'https://akhbar.example/wp-content/uploads/2017/11/photo-before.jpg' },
+    ])
     expect(report.warnings).toEqual([
       { kind: 'post', wpId: 105, message: 'password-protected: imported as a draft' },
       { kind: 'post', wpId: 109, message: expect.stringMatching(/^not imported: title: /) },
@@ -106,12 +116,24 @@ describe('importing an Arabic WordPress export', () => {
     expect(article.html).toContain('<figcaption>طهران صباح الزيارة</figcaption>')
     expect(article.html).not.toContain('<script')
     expect(article.body).not.toContain('<!--more-->')
+    // An unknown login is kept as written; a featured image whose attachment came before the post is set at once.
+    expect((await get(path('مقال-بصورة-سبقته'))).json()).toMatchObject({
+      author: 'unknown-login',
+      coverImageUrl: 'https://akhbar.example/wp-content/uploads/2017/11/photo-before.jpg',
+    })
     // Found by the search index as any API-made article is.
     const found = (await get(`/v1/articles?q=${encodeURIComponent('روحاني')}`)).json()
     expect(found.data.map((a: { slug: string }) => a.slug)).toEqual([PUTIN_SLUG])
   })
 
   it('decodes a title with markup and entities, a slug the database cut mid-character, closed comments', async () => {
+    // The two long slugs as WordPress stored them: cut at 200 bytes before a whole character (198), and by the
+    // database inside one (200, ending in `-%d9`).
+    const names = [...arabicText().matchAll(/<wp:post_name><!\[CDATA\[([^\]]*)\]\]>/g)].map(
+      (m) => m[1] as string,
+    )
+    expect(names.slice(0, 2).map((name) => name.length)).toEqual([198, 200])
+    expect(names[1]?.endsWith('-%d9')).toBe(true)
     await importFile(t, ARABIC_WXR)
     const res = await get(path(ECONOMY_SLUG))
     expect(res.statusCode, res.body).toBe(200)
@@ -121,6 +143,8 @@ describe('importing an Arabic WordPress export', () => {
       title: 'الاقتصاد & النفط – تقرير',
       author: 'سارة الخطيب',
       commentsEnabled: false,
+      // Its excerpt:encoded is empty: the excerpt is derived from the body, as for any article.
+      excerpt: 'يعاني الاقتصاد الإيراني من العقوبات. if (a[b[0]]> 1) {}',
     })
     expect(article.html).toBe(
       '<p>يعاني الاقتصاد الإيراني من العقوبات.</p>\n\n<pre><code>if (a[b[0]]&gt; 1) {}</code></pre>',
@@ -230,7 +254,7 @@ describe('importing an Arabic WordPress export', () => {
       post: [0, 0, 8, 2],
       comment: [0, 0, 8, 4],
       term: [0, 0, 5, 2],
-      attachment: [0, 0, 2, 0],
+      attachment: [0, 0, 0, 2],
       other: [0, 0, 0, 2],
     })
     expect(again.coverImagesResolved).toBe(0)
@@ -266,7 +290,7 @@ describe('importing an Arabic WordPress export', () => {
       post: [0, 1, 7, 2],
       comment: [0, 2, 6, 4],
       term: [0, 0, 5, 2],
-      attachment: [0, 0, 2, 0],
+      attachment: [0, 0, 0, 2],
       other: [0, 0, 0, 2],
     })
     const article = (await get(path(PUTIN_SLUG))).json()
@@ -284,6 +308,74 @@ describe('importing an Arabic WordPress export', () => {
     expect(bodies).toContain('تعليق ينتظر المراجعة')
     expect(await t.count('articles')).toBe(8)
     expect(await t.count('comments')).toBe(8)
+  })
+
+  it('unpublishes a post trashed in WordPress since the last import, once, and publishes it again when restored', async () => {
+    await importFile(t, ARABIC_WXR)
+    const status = (text: string) =>
+      arabicText().replace(
+        /(<wp:post_id>101<\/wp:post_id>[\s\S]*?<wp:status><!\[CDATA\[)publish\]/,
+        `$1${text}]`,
+      )
+    const trashed = status('trash')
+    expect(trashed).not.toBe(arabicText())
+    const report = await importText(t, trashed)
+    expect(report.counts.post).toMatchObject({ created: 0, updated: 1, unchanged: 7, skipped: 2 })
+    expect(report.warnings).toContainEqual({
+      kind: 'post',
+      wpId: 101,
+      message: 'in the trash in WordPress since an earlier import: made a draft',
+    })
+    expect(report.counts.comment.skippedBecause['its post is in the trash']).toBe(9)
+    expect((await get(path(PUTIN_SLUG), true)).json()).toMatchObject({ status: 'draft', publishedAt: null })
+    expectProblem(await get(path(PUTIN_SLUG)), 404)
+    expectProblem(await get(`/v1/redirects?from=${encodeURIComponent('/?p=101')}`), 404)
+    // The same export again changes nothing more.
+    const before = await snapshot(t)
+    const again = await importText(t, trashed)
+    expect(again.counts.post).toMatchObject({ updated: 0, skipped: 3 })
+    expect(await snapshot(t)).toEqual(before)
+    // Restored in WordPress: published again, as it was.
+    const restored = await importFile(t, ARABIC_WXR)
+    expect(restored.counts.post).toMatchObject({ created: 0, updated: 1 })
+    expect((await get(path(PUTIN_SLUG))).json()).toMatchObject({
+      status: 'published',
+      publishedAt: '2017-11-01T09:30:00.000Z',
+      commentCount: 4,
+    })
+  }, 60_000)
+
+  it('reports a trashed post it could not make a draft, leaves it as it was, and goes on', async () => {
+    // The database itself refuses to make an article a draft (trigger), as a failing write would.
+    if (TEST_ENGINE === 'sqlite') {
+      ;(t.database as SqliteDatabase).sqlite.function('refuse', () => {
+        throw new Error('refused')
+      })
+      await t.query(
+        "create trigger refuse before update on articles when new.status = 'draft' begin select refuse(); end",
+      )
+    } else {
+      await t.app.close()
+      t = await buildTestApp({ isolated: true })
+      t.clock.set('2024-01-01T00:00:00.000Z')
+      await t.query(`create function refuse() returns trigger language plpgsql as $$
+        begin if new.status = 'draft' then raise exception 'refused'; end if; return new; end $$`)
+      await t.query('create trigger refuse before update on articles for each row execute function refuse()')
+    }
+    await importFile(t, ARABIC_WXR)
+    const trashed = arabicText().replace(
+      /(<wp:post_id>101<\/wp:post_id>[\s\S]*?<wp:status><!\[CDATA\[)publish\]/,
+      '$1trash]',
+    )
+    const report = await importText(t, trashed)
+    expect(report.counts.post).toMatchObject({ updated: 0, unchanged: 7, skipped: 3 })
+    expect(report.counts.post.skippedBecause['could not be imported']).toBe(1)
+    expect(report.warnings).toContainEqual({
+      kind: 'post',
+      wpId: 101,
+      message: expect.stringMatching(/^not made a draft: unexpected /),
+    })
+    expect((await get(path(PUTIN_SLUG))).json().status).toBe('published')
   })
 
   it('--dry-run reports what a real run would do and writes nothing', async () => {

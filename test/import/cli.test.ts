@@ -2,7 +2,7 @@
  * The command itself, run as a process against the database of the engine under test: its report on stdout
  * (text or --json), exit codes, --dry-run, bad input, and its progress bar on stderr when that is a terminal.
  */
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -67,7 +67,8 @@ function file(name: string, text: string): string {
   return path
 }
 
-describe('npm run import:wxr', () => {
+// Each test starts one to four processes (tsx compiles the command first): slow on a loaded machine.
+describe('npm run import:wxr', { timeout: 60_000 }, () => {
   it('--json prints the report for scripts and exits 0; the API then serves what it imported', async () => {
     const { code, stdout, stderr } = await importWxr(ARABIC_WXR, '--json')
     expect(code, stderr).toBe(0)
@@ -90,7 +91,11 @@ describe('npm run import:wxr', () => {
     expect(stdout).toMatch(/^\s+created\s+updated\s+unchanged\s+skipped\s+warned$/m)
     expect(stdout).toMatch(/^posts\s+8\s+0\s+0\s+2\s+2$/m)
     expect(stdout).toMatch(/^comments\s+8\s+0\s+0\s+4\s+0$/m)
+    expect(stdout).toMatch(/^attachments\s+0\s+0\s+0\s+2\s+0$/m)
+    expect(stdout).toMatch(/^other items\s+0\s+0\s+0\s+2\s+0$/m)
     expect(stdout).toContain('  posts: 1 in the trash')
+    expect(stdout).toContain('  attachments: 2 not an article (its URL is kept for featured images)')
+    expect(stdout).toContain('  other items: 1 post type page')
     expect(stdout).toContain('  comments: 1 pingback')
     expect(stdout).toContain('  post 105: password-protected: imported as a draft')
     expect(stdout).not.toMatch(/@example\.com|192\.0\.2\./)
@@ -122,6 +127,71 @@ describe('npm run import:wxr', () => {
     expect(code).toBe(1)
     expect(stdout).toMatch(new RegExp(`^Stopped: line ${cut.split('\n').length}: the XML is broken: `, 'm'))
     expect(await t.count('articles')).toBe(4)
+  })
+
+  it('killed in the middle of an export, leaves no half-written post; run again, it finishes the rest', async () => {
+    const POSTS = 150
+    const items = Array.from({ length: POSTS }, (_, i) => {
+      const id = 1000 + i
+      const comment = (n: number) =>
+        `<wp:comment><wp:comment_id>${id * 10 + n}</wp:comment_id><wp:comment_author>R</wp:comment_author>` +
+        `<wp:comment_author_email>r${n}@example.com</wp:comment_author_email><wp:comment_content>Comment ${n}</wp:comment_content>` +
+        `<wp:comment_approved>1</wp:comment_approved><wp:comment_parent>${n === 2 ? id * 10 + 1 : 0}</wp:comment_parent>` +
+        `<wp:comment_date_gmt>2020-01-02 10:00:00</wp:comment_date_gmt></wp:comment>`
+      return (
+        `<item><title>Post ${id}</title><link>https://crash.example/?p=${id}</link><guid>https://crash.example/?p=${id}</guid>` +
+        `<content:encoded><![CDATA[<p>Body of ${id}.</p>]]></content:encoded><wp:post_id>${id}</wp:post_id>` +
+        `<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt><wp:post_name>post-${id}</wp:post_name>` +
+        `<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>` +
+        `<category domain="post_tag" nicename="t${i % 7}"><![CDATA[Tag ${i % 7}]]></category>${comment(1)}${comment(2)}</item>`
+      )
+    })
+    const path = file(
+      'big.xml',
+      `<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:wp="http://wordpress.org/export/1.2/" ` +
+        `xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><wp:base_blog_url>https://crash.example</wp:base_blog_url>\n` +
+        `${items.join('\n')}\n</channel></rss>\n`,
+    )
+    // One process (node --import tsx), so SIGKILL stops the importer itself, in the middle of an item's transaction
+    // or between two: the test cannot choose, and the outcome must be the same either way.
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, path, '--json'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_, signal) => resolve(signal)),
+    )
+    const deadline = Date.now() + 60_000
+    while ((await t.count('articles')) < 10 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    child.kill('SIGKILL')
+    expect(await exited).toBe('SIGKILL')
+
+    // Whatever post was in its transaction left nothing: every article has its record, both comments, its old address.
+    const articles = await t.count('articles')
+    expect(articles).toBeGreaterThanOrEqual(10)
+    expect(articles).toBeLessThan(POSTS)
+    expect(await t.count('comments')).toBe(2 * articles)
+    const records = await t.query<{ n: number }>(
+      "select count(*) as n from import_records where kind = 'post'",
+    )
+    expect(records[0]?.n).toBe(articles)
+    const redirects = await t.query<{ n: number }>(
+      "select count(*) as n from article_redirects where key like 'p:%'",
+    )
+    expect(redirects[0]?.n).toBe(articles)
+
+    const { code, stdout, stderr } = await importWxr(path, '--json')
+    expect(code, stderr).toBe(0)
+    const report = JSON.parse(stdout) as ImportReport
+    expect(report.counts.post).toMatchObject({ created: POSTS - articles, unchanged: articles, skipped: 0 })
+    expect(report.counts.comment).toMatchObject({ created: 2 * (POSTS - articles), unchanged: 2 * articles })
+    expect(await t.count('articles')).toBe(POSTS)
+    expect(await t.count('comments')).toBe(2 * POSTS)
+    const threaded = await t.query<{ n: number }>(
+      'select count(*) as n from comments where parent_id is not null',
+    )
+    expect(threaded[0]?.n).toBe(POSTS)
   })
 
   it('exits 2 with the usage for no file, two files, a missing file or an unknown option', async () => {

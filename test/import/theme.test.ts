@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ATTACHMENT_SKIPPED } from '../../src/modules/imports/imports.service.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import { expectProblem } from '../helpers/http.js'
 import { counts, importFile, outcomes, snapshot, THEME_WXR } from '../helpers/wxr.js'
@@ -32,7 +33,8 @@ describe("importing WordPress's Theme Unit Test export", () => {
       items: 186,
     })
     expect(report.counts.post).toMatchObject({ created: 58, updated: 0, unchanged: 0, skipped: 0 })
-    expect(report.counts.attachment.created).toBe(37)
+    expect(report.counts.attachment).toMatchObject({ created: 0, skipped: 37 })
+    expect(report.counts.attachment.skippedBecause).toEqual({ [ATTACHMENT_SKIPPED]: 37 })
     expect(report.counts.other.skippedBecause).toEqual({
       'post type page': 21,
       'post type nav_menu_item': 70,
@@ -67,9 +69,11 @@ describe("importing WordPress's Theme Unit Test export", () => {
     expectProblem(await get('/v1/articles/template-password-protected'), 404)
   })
 
-  it('strips markup from titles, maps both malformed dc:creator values to the display name', async () => {
+  it('strips markup from titles, titles an untitled post by its slug, maps both malformed dc:creator values to the display name', async () => {
     await importFile(t, THEME_WXR)
     expect((await all('/v1/articles/markup-title-with-markup')).title).toBe('Markup: Title With Markup')
+    // Its post with an empty title takes the slug as title.
+    expect((await all('/v1/articles/edge-case-no-title')).title).toBe('edge-case-no-title')
     const authors = await t.query<{ author: string; n: number }>(
       'select author, count(*) as n from articles group by author order by author',
     )
@@ -150,7 +154,7 @@ describe("importing WordPress's Theme Unit Test export", () => {
     expect(again.counts.post).toMatchObject({ created: 0, updated: 0, unchanged: 58 })
     expect(again.counts.comment).toMatchObject({ created: 0, updated: 0, unchanged: 24 })
     expect(again.counts.term).toMatchObject({ created: 0, updated: 0 })
-    expect(again.counts.attachment).toMatchObject({ created: 0, updated: 0, unchanged: 37 })
+    expect(again.counts.attachment).toMatchObject({ created: 0, updated: 0, unchanged: 0, skipped: 37 })
     expect(await snapshot(t)).toEqual(before)
   })
 })

@@ -129,6 +129,32 @@ describe('the WXR reader', () => {
     expect(items(small.nodes)).toHaveLength(14)
   })
 
+  it('holds one item at a time: it reads no further ahead than a few chunks, even from a source that never ends', async () => {
+    const [head] = wxr('\u0000').split('\u0000') as [string]
+    const item = (id: number) =>
+      `<item><wp:post_id>${id}</wp:post_id><title>${'ن'.repeat(500)}</title></item>\n`
+    let produced = 0
+    let producedAt1000 = 0
+    // Stops on its own only after 200 MB, which a reader that read the whole file first would take.
+    async function* export200Mb() {
+      yield Buffer.from(head)
+      for (let id = 1; id <= 200_000; id++) {
+        const chunk = Buffer.from(item(id))
+        produced += chunk.length
+        if (id === 1000) producedAt1000 = produced
+        yield chunk
+      }
+    }
+    const stats: WxrReadStats = { bytesRead: 0, dropped: 0, itemsSeen: 0 }
+    let read = 0
+    for await (const { node } of readWxr(Readable.from(export200Mb()), stats)) {
+      if (node.name === 'item' && ++read === 1000) break
+    }
+    // Pulled from the source beyond the 1,000 items handed over: what the streams buffer, some 30 chunks.
+    expect(produced - producedAt1000).toBeLessThan(100 * Buffer.byteLength(item(1000)))
+    expect(stats.itemsSeen).toBeLessThan(1100)
+  })
+
   it('skips blank lines before the XML declaration (a plugin’s stray output) and a BOM', async () => {
     const { nodes, error } = await read(`\uFEFF\n\n  ${wxr('<item><wp:post_id>1</wp:post_id></item>')}`)
     expect(error).toBeNull()

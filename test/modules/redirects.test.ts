@@ -48,6 +48,15 @@ describe('GET /v1/redirects', () => {
     })
   }
 
+  it('finds a post by a guid that is no address of this site (a post moved from another blog)', async () => {
+    // Post 110's guid is https://old-akhbar.example/?p=7: only the guid itself names it, not /?p=7.
+    const res = await resolve('https://old-akhbar.example/?p=7')
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json()).toMatchObject({ slug: 'مقال-بصورة-سبقته' })
+    expectProblem(await resolve('/?p=7'), 404)
+    expect((await resolve('/?p=110')).json()).toMatchObject({ slug: 'مقال-بصورة-سبقته' })
+  })
+
   it('answers the same to a token holder, and an article made in Sahifa by its current slug', async () => {
     expect((await resolve('/?p=101', t.editorAuth)).json()).toMatchObject(PUTIN)
     const article = await createArticle(t, { title: 'Made here' })

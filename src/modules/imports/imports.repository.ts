@@ -19,6 +19,13 @@ export interface PendingCover {
 
 export function createImportRepository(database: Database) {
   const { importRecords, articles, comments, tags } = database.tables
+  /** A post record's featured image: the attachment record of the same site its thumbnail id names. */
+  const featuredImage = (attachment: typeof importRecords) =>
+    and(
+      eq(attachment.site, importRecords.site),
+      eq(attachment.kind, 'attachment'),
+      eq(attachment.wpId, importRecords.thumbnailWpId),
+    )
 
   return {
     findRecord(
@@ -107,14 +114,7 @@ export function createImportRepository(database: Database) {
         database.qb
           .select({ articleId: articles.id, url: attachment.url, updatedAt: articles.updatedAt })
           .from(importRecords)
-          .innerJoin(
-            attachment,
-            and(
-              eq(attachment.site, importRecords.site),
-              eq(attachment.kind, 'attachment'),
-              eq(attachment.wpId, importRecords.thumbnailWpId),
-            ),
-          )
+          .innerJoin(attachment, featuredImage(attachment))
           .innerJoin(articles, eq(articles.id, importRecords.sahifaId))
           .where(
             and(
@@ -136,14 +136,7 @@ export function createImportRepository(database: Database) {
         database.qb
           .select({ wpId: importRecords.wpId, thumbnailWpId: importRecords.thumbnailWpId })
           .from(importRecords)
-          .leftJoin(
-            attachment,
-            and(
-              eq(attachment.site, importRecords.site),
-              eq(attachment.kind, 'attachment'),
-              eq(attachment.wpId, importRecords.thumbnailWpId),
-            ),
-          )
+          .leftJoin(attachment, featuredImage(attachment))
           .where(
             and(
               eq(importRecords.site, site),

@@ -17,7 +17,7 @@ import { postKeys } from '../redirects/redirects.keys.js'
 import type { RedirectRepository } from '../redirects/redirects.repository.js'
 import type { WebhookService } from '../webhooks/webhooks.service.js'
 import { emptyReport, type ImportReport, type Outcome, tally, warn } from './imports.report.js'
-import type { ImportRepository } from './imports.repository.js'
+import type { ImportKind, ImportRecord, ImportRepository } from './imports.repository.js'
 import {
   type DeclaredTerm,
   declaredAuthor,
@@ -28,6 +28,7 @@ import {
   mapItem,
   parentsFirst,
   siteKey,
+  TRASHED,
   termKey,
 } from './wxr.mapping.js'
 import { readWxr, WxrError, type WxrNode, type WxrReadStats } from './wxr.reader.js'
@@ -113,6 +114,13 @@ function validationMessages(issues: { path: PropertyKey[]; message: string }[]):
   return issues.map((issue) => `${issue.path.map(String).join('.') || 'item'}: ${issue.message}`).join('; ')
 }
 
+/** What a record says of an item: its checksum and, by kind, what it became. */
+type RecordFields = Pick<ImportRecord, 'checksum'> &
+  Partial<Pick<ImportRecord, 'sahifaId' | 'guid' | 'url' | 'thumbnailWpId'>>
+
+/** The contract counts attachments as skipped: they are not articles, though their URLs are kept for covers. */
+export const ATTACHMENT_SKIPPED = 'not an article (its URL is kept for featured images)'
+
 interface TermOutcome {
   id: number
   outcome: Outcome
@@ -181,6 +189,38 @@ export function createImportService({
       return site
     }
 
+    /** Records what a WordPress item became in Sahifa. */
+    function insertRecord(kind: ImportKind, wpId: number, fields: RecordFields, tx: Executor): Promise<void> {
+      const now = isoNow(clock)
+      return repository.insertRecord(
+        { site: siteOf(), kind, wpId, ...fields, createdAt: now, updatedAt: now },
+        tx,
+      )
+    }
+
+    /**
+     * A record that is all there is of an item (a term, an attachment): created when new, updated when what it
+     * records changed, else unchanged.
+     */
+    async function syncRecord(
+      kind: ImportKind,
+      wpId: number,
+      fields: RecordFields,
+      tx: Executor,
+    ): Promise<Outcome> {
+      const record = await repository.findRecord(siteOf(), kind, wpId, tx)
+      if (!record) {
+        await insertRecord(kind, wpId, fields, tx)
+        return 'created'
+      }
+      const same = (Object.keys(fields) as (keyof typeof fields)[]).every(
+        (key) => record[key] === fields[key],
+      )
+      if (same) return 'unchanged'
+      await repository.updateRecord(record.id, { ...fields, updatedAt: isoNow(clock) }, tx)
+      return 'updated'
+    }
+
     async function attachmentUrl(wpId: number, tx: Executor): Promise<string | null> {
       return dryAttachments.get(wpId) ?? (await repository.attachmentUrl(siteOf(), wpId, tx))
     }
@@ -227,32 +267,16 @@ export function createImportService({
 
     async function recordTerms(post: MappedPost, tx: Executor): Promise<TermOutcome[]> {
       const outcomes: TermOutcome[] = []
-      const now = isoNow(clock)
       for (const ref of post.terms) {
         const term = terms.get(termKey(ref.taxonomy, ref.slug))
         if (!term || seenTerms.has(term.id) || outcomes.some((o) => o.id === term.id)) continue
         const tagId = await repository.tagIdBySlug(slugify(ref.name), tx)
         if (tagId === undefined) continue
         const sum = checksum({ taxonomy: term.taxonomy, slug: term.slug, name: term.name })
-        const record = await repository.findRecord(siteOf(), 'term', term.id, tx)
-        if (!record) {
-          await repository.insertRecord(
-            {
-              site: siteOf(),
-              kind: 'term',
-              wpId: term.id,
-              sahifaId: tagId,
-              checksum: sum,
-              createdAt: now,
-              updatedAt: now,
-            },
-            tx,
-          )
-          outcomes.push({ id: term.id, outcome: 'created' })
-        } else if (record.checksum !== sum || record.sahifaId !== tagId) {
-          await repository.updateRecord(record.id, { sahifaId: tagId, checksum: sum, updatedAt: now }, tx)
-          outcomes.push({ id: term.id, outcome: 'updated' })
-        } else outcomes.push({ id: term.id, outcome: 'unchanged' })
+        outcomes.push({
+          id: term.id,
+          outcome: await syncRecord('term', term.id, { sahifaId: tagId, checksum: sum }, tx),
+        })
       }
       return outcomes
     }
@@ -308,18 +332,7 @@ export function createImportService({
       const record = await repository.findRecord(s, 'comment', comment.wpId, tx)
       if (!record) {
         const id = await repository.insertComment(values, tx)
-        await repository.insertRecord(
-          {
-            site: s,
-            kind: 'comment',
-            wpId: comment.wpId,
-            sahifaId: id,
-            checksum: sum,
-            createdAt: now,
-            updatedAt: now,
-          },
-          tx,
-        )
+        await insertRecord('comment', comment.wpId, { sahifaId: id, checksum: sum }, tx)
         return { wpId: comment.wpId, outcome: 'created', warnings }
       }
       if (record.sahifaId === null || !(await repository.commentExists(record.sahifaId, tx)))
@@ -414,17 +427,14 @@ export function createImportService({
             { tx, createdAt, updatedAt, silent: true },
           )
           articleId = article.id
-          await repository.insertRecord(
+          await insertRecord(
+            'post',
+            post.wpId,
             {
-              site: s,
-              kind: 'post',
-              wpId: post.wpId,
               guid: post.guid || null,
               sahifaId: article.id,
               checksum: sum,
               thumbnailWpId: post.thumbnailWpId,
-              createdAt: now,
-              updatedAt: now,
             },
             tx,
           )
@@ -451,41 +461,55 @@ export function createImportService({
       })
     }
 
-    async function importAttachment(wpId: number, guid: string, url: string | null): Promise<Outcome> {
-      const sum = checksum({ url, guid })
-      const outcome = await inTransaction(async (tx): Promise<Outcome> => {
-        const now = isoNow(clock)
-        const record = await repository.findRecord(siteOf(), 'attachment', wpId, tx)
-        if (!record) {
-          await repository.insertRecord(
-            {
-              site: siteOf(),
-              kind: 'attachment',
-              wpId,
-              guid: guid || null,
-              url,
-              checksum: sum,
-              createdAt: now,
-              updatedAt: now,
-            },
-            tx,
-          )
-          return 'created'
-        }
-        if (record.checksum === sum) return 'unchanged'
-        await repository.updateRecord(
-          record.id,
-          { guid: guid || null, url, checksum: sum, updatedAt: now },
-          tx,
-        )
-        return 'updated'
-      })
+    /** An attachment is not an article: its URL is recorded, for the featured images of the posts that name it. */
+    async function recordAttachment(wpId: number, guid: string, url: string | null): Promise<void> {
+      await inTransaction((tx) =>
+        syncRecord('attachment', wpId, { guid: guid || null, url, checksum: checksum({ url, guid }) }, tx),
+      )
       if (dryRun && url) dryAttachments.set(wpId, url)
-      return outcome
+    }
+
+    /**
+     * A post imported before and in WordPress's trash now: its article is made a draft, once (the record's checksum
+     * says so; a post restored in WordPress later differs from it, and is updated again). Null when nothing changes.
+     */
+    async function unpublishTrashed(wpId: number): Promise<number | null> {
+      return inTransaction(async (tx) => {
+        const record = await repository.findRecord(siteOf(), 'post', wpId, tx)
+        if (!record?.sahifaId || record.checksum === TRASHED) return null
+        const article = await repository.article(record.sahifaId, tx)
+        if (!article) return null
+        await articles.update(String(article.id), { status: 'draft', publishedAt: null }, undefined, { tx })
+        await repository.updateRecord(record.id, { checksum: TRASHED, updatedAt: isoNow(clock) }, tx)
+        return article.id
+      })
     }
 
     async function item(node: WxrNode): Promise<void> {
       const mapping = mapItem(node, { authors })
+      if (mapping.kind === 'post' && 'skip' in mapping && mapping.skip === TRASHED && mapping.wpId !== null) {
+        let articleId: number | null
+        try {
+          articleId = await unpublishTrashed(mapping.wpId)
+        } catch (error) {
+          tally(report, 'post', mapping.wpId, 'skipped', {
+            reason: 'could not be imported',
+            warnings: [`not made a draft: ${describe(error)}`],
+          })
+          for (const _ of mapping.comments)
+            tally(report, 'comment', null, 'skipped', { reason: 'its post was skipped' })
+          return
+        }
+        if (articleId !== null) {
+          tally(report, 'post', mapping.wpId, 'updated', {
+            warnings: ['in the trash in WordPress since an earlier import: made a draft'],
+          })
+          for (const _ of mapping.comments)
+            tally(report, 'comment', null, 'skipped', { reason: 'its post is in the trash' })
+          if (!dryRun) await changes.publish({ topic: 'articles', id: articleId })
+          return
+        }
+      }
       if ('skip' in mapping) {
         tally(report, mapping.kind, mapping.wpId, 'skipped', { reason: mapping.skip })
         const reason = mapping.kind === 'other' ? 'not on a post' : 'its post was skipped'
@@ -493,8 +517,11 @@ export function createImportService({
         return
       }
       if (mapping.kind === 'attachment') {
-        const outcome = await importAttachment(mapping.wpId, mapping.guid, mapping.url)
-        tally(report, 'attachment', mapping.wpId, outcome, { warnings: mapping.warnings })
+        await recordAttachment(mapping.wpId, mapping.guid, mapping.url)
+        tally(report, 'attachment', mapping.wpId, 'skipped', {
+          reason: ATTACHMENT_SKIPPED,
+          warnings: mapping.warnings,
+        })
         return
       }
       const { post } = mapping
@@ -503,19 +530,7 @@ export function createImportService({
         result = await importPost(post)
       } catch (error) {
         // The item's transaction has rolled back: nothing of it is written; the rest of the export goes on.
-        result = {
-          outcome: 'skipped',
-          reason: 'could not be imported',
-          warnings: [`not imported: ${describe(error)}`],
-          terms: [],
-          comments: post.comments.map(() => ({
-            wpId: null,
-            outcome: 'skipped',
-            reason: 'its post was skipped',
-            warnings: [],
-          })),
-          coverPending: false,
-        }
+        result = skippedPost(post, 'could not be imported', [`not imported: ${describe(error)}`])
       }
       tally(report, 'post', post.wpId, result.outcome, { reason: result.reason, warnings: result.warnings })
       for (const term of result.terms) {

@@ -13,6 +13,8 @@ import { childrenNamed, textOf, type WxrNode } from './wxr.reader.js'
 export const UNTITLED = '(بدون عنوان)'
 /** The name WordPress shows for a comment without one. */
 export const ANONYMOUS = 'Anonymous'
+/** Why a post in WordPress's trash is not imported. */
+export const TRASHED = 'in the trash'
 /** The most tags an article takes (CreateArticleBodySchema). */
 export const MAX_TAGS = 50
 /** The longest excerpt an article takes (CreateArticleBodySchema). */
@@ -352,7 +354,7 @@ export function mapItem(item: WxrNode, context: MappingContext): ItemMapping {
 
   const warnings: string[] = []
   const wpStatus = textOf(item, 'wp', 'status').trim() || 'draft'
-  if (wpStatus === 'trash') return { kind: 'post', wpId, skip: 'in the trash', comments }
+  if (wpStatus === 'trash') return { kind: 'post', wpId, skip: TRASHED, comments }
   if (wpStatus === 'auto-draft') return { kind: 'post', wpId, skip: 'an auto-draft', comments }
   const password = textOf(item, 'wp', 'post_password')
   let status: 'draft' | 'published' = wpStatus === 'publish' || wpStatus === 'future' ? 'published' : 'draft'
@@ -402,7 +404,8 @@ export function mapItem(item: WxrNode, context: MappingContext): ItemMapping {
   const tags: string[] = []
   const seen = new Set<string>()
   for (const node of childrenNamed(item, '', 'category')) {
-    const domain = node.attributes.domain ?? 'category'
+    // WXR 1.0 (WordPress 2.x) names the tag taxonomy `tag`, as WordPress's own importer reads it.
+    const domain = node.attributes.domain === 'tag' ? 'post_tag' : (node.attributes.domain ?? 'category')
     if (domain !== 'category' && domain !== 'post_tag') continue
     const name = plainLine(node.text)
     const tagSlug = slugify(name)
