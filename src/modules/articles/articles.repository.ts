@@ -102,11 +102,22 @@ export function createArticleRepository(database: Database) {
   }
 
   /** Rows strictly after a keyset position, NULL sorting first as on SQLite (database.asc/desc). */
-  function afterPosition(sort: ArticleSort, position: CursorPosition, bind: Bind): SQL {
+  /**
+   * Rows strictly after a keyset position. Where the sort key cannot be NULL (every published or scheduled article
+   * has its time; updatedAt and title always have a value) it is one row-value comparison, which both engines read
+   * as a range of the list's index; otherwise NULL sorts first as on SQLite (database.asc/desc).
+   */
+  function afterPosition(sort: ArticleSort, position: CursorPosition, c: ListCriteria, bind: Bind): SQL {
     const { column, descending } = sortColumns[sort]
     const valueIsNull = position.value === null
     const value = bind('afterValue', String(position.value))
     const id = bind('afterId', position.id)
+    const keyIsSet = column !== articles.publishedAt || c.status === 'published' || c.status === 'scheduled'
+    if (keyIsSet && !valueIsNull) {
+      return descending
+        ? sql`(${column}, ${articles.id}) < (${value}, ${id})`
+        : sql`(${column}, ${articles.id}) > (${value}, ${id})`
+    }
     if (descending) {
       if (valueIsNull) return and(isNull(column), lt(articles.id, id)) as SQL
       return or(lt(column, value), and(eq(column, value), lt(articles.id, id)), isNull(column)) as SQL
@@ -122,7 +133,7 @@ export function createArticleRepository(database: Database) {
     return qb
       .select(summaryColumns)
       .from(articles)
-      .where(page.position ? and(filter, afterPosition(sort, page.position, bind)) : filter)
+      .where(page.position ? and(filter, afterPosition(sort, page.position, c, bind)) : filter)
       .orderBy(direction(column), direction(articles.id))
       .limit(bind('limit', page.limit))
       .offset(bind('offset', page.offset))
