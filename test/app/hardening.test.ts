@@ -6,7 +6,6 @@
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Statement } from '../../src/db/database.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import {
   commentInput,
@@ -17,6 +16,7 @@ import {
 } from '../helpers/comments.js'
 import { createArticle } from '../helpers/data.js'
 import { errorPaths, expectProblem, parseLinks } from '../helpers/http.js'
+import { queriesDuring as recordQueries } from '../helpers/queries.js'
 
 let t: TestApp
 
@@ -508,35 +508,7 @@ describe('ids and pages (item 11)', () => {
     expect(errorPaths(expectProblem(beyond, 400))).toEqual(['page'])
   })
 
-  /** The SQL of every query the database runs outside a transaction while `fn` runs, prepared ones included. */
-  async function queriesDuring(fn: () => Promise<unknown>): Promise<string[]> {
-    type Method = 'all' | 'get' | 'many' | 'one'
-    const database = t.database as unknown as Record<
-      Method,
-      (query: unknown, params?: unknown) => Promise<unknown>
-    >
-    const originals = { all: database.all, get: database.get, many: database.many, one: database.one }
-    const seen: string[] = []
-    const sqlOf = (query: unknown) => (query as { toSQL?: () => { sql: string } }).toSQL?.().sql ?? ''
-    for (const method of ['all', 'get'] as const) {
-      database[method] = (query: unknown) => {
-        seen.push(sqlOf(query))
-        return originals[method](query)
-      }
-    }
-    for (const method of ['many', 'one'] as const) {
-      database[method] = (statement: unknown, params?: unknown) => {
-        seen.push(sqlOf((statement as Statement<unknown>).build(t.database.qb)))
-        return originals[method](statement, params)
-      }
-    }
-    try {
-      await fn()
-    } finally {
-      Object.assign(database, originals)
-    }
-    return seen
-  }
+  const queriesDuring = (fn: () => Promise<unknown>) => recordQueries(t.database, fn)
 
   // The article list keeps its total until the next change (articles.service.ts), so its page past the end may read
   // nothing at all; the others count again.

@@ -15,6 +15,7 @@ import { createServices } from '../../src/services.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import { createArticle } from '../helpers/data.js'
 import { migratedDatabase, TEST_ENGINE, urlOf } from '../helpers/engine.js'
+import { queriesDuring as recordQueries } from '../helpers/queries.js'
 
 let t: TestApp
 const cleanups: (() => Promise<void> | void)[] = []
@@ -30,28 +31,8 @@ const get = (url: string, headers: Record<string, string> = {}) =>
 const renameBehindTheBack = (id: number, title: string) =>
   t.query('update articles set title = ? where id = ?', title, id)
 
-/** Every query the app's repositories send while `fn` runs (prepared ones included). */
-async function queriesDuring(fn: () => Promise<unknown>): Promise<number> {
-  type Method = 'all' | 'get' | 'run' | 'rows' | 'many' | 'one' | 'transaction'
-  const database = t.database as unknown as Record<Method, (...args: unknown[]) => Promise<unknown>>
-  const methods: Method[] = ['all', 'get', 'run', 'rows', 'many', 'one', 'transaction']
-  const originals = methods.map((method) => database[method])
-  let n = 0
-  methods.forEach((method, i) => {
-    database[method] = (...args: unknown[]) => {
-      n++
-      return (originals[i] as (...args: unknown[]) => Promise<unknown>)(...args)
-    }
-  })
-  try {
-    await fn()
-  } finally {
-    methods.forEach((method, i) => {
-      database[method] = originals[i] as (...args: unknown[]) => Promise<unknown>
-    })
-  }
-  return n
-}
+/** How many queries the app's repositories send while `fn` runs (transactions count by their statements). */
+const queriesDuring = async (fn: () => Promise<unknown>) => (await recordQueries(t.database, fn)).length
 
 describe('the read cache', () => {
   it('serves a repeated public GET from memory, with the same bytes and headers, running no query', async () => {

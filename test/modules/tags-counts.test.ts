@@ -4,9 +4,9 @@
  * request reaches the tag service.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Statement } from '../../src/db/database.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 import { createArticle } from '../helpers/data.js'
+import { queriesDuring as recordQueries } from '../helpers/queries.js'
 
 let t: TestApp
 
@@ -145,35 +145,7 @@ describe('tag articleCount with the read cache off', () => {
 })
 
 describe('counting once per stamp', () => {
-  /** The SQL of every query the database runs outside a transaction while `fn` runs, prepared ones included. */
-  async function queriesDuring(fn: () => Promise<unknown>): Promise<string[]> {
-    type Method = 'all' | 'get' | 'many' | 'one'
-    const database = t.database as unknown as Record<
-      Method,
-      (query: unknown, params?: unknown) => Promise<unknown>
-    >
-    const originals = { all: database.all, get: database.get, many: database.many, one: database.one }
-    const seen: string[] = []
-    const sqlOf = (query: unknown) => (query as { toSQL?: () => { sql: string } }).toSQL?.().sql ?? ''
-    for (const method of ['all', 'get'] as const) {
-      database[method] = (query: unknown) => {
-        seen.push(sqlOf(query))
-        return originals[method](query)
-      }
-    }
-    for (const method of ['many', 'one'] as const) {
-      database[method] = (statement: unknown, params?: unknown) => {
-        seen.push(sqlOf((statement as Statement<unknown>).build(t.database.qb)))
-        return originals[method](statement, params)
-      }
-    }
-    try {
-      await fn()
-    } finally {
-      Object.assign(database, originals)
-    }
-    return seen
-  }
+  const queriesDuring = (fn: () => Promise<unknown>) => recordQueries(t.database, fn)
 
   /** The grouped count, or a count of articles per tag in any other shape (the correlated one it replaced). */
   const countsArticles = (sql: string) => /group by/i.test(sql) || /\(\s*select count\(/i.test(sql)

@@ -1,0 +1,35 @@
+/**
+ * The SQL a database runs while `fn` runs, outside transactions, prepared statements included: for tests that
+ * prove a read ran no query, or not a given one. The executors are wrapped for the call and put back after.
+ */
+import type { Database, Statement } from '../../src/db/database.js'
+
+type Method = 'all' | 'get' | 'run' | 'rows' | 'many' | 'one'
+
+export async function queriesDuring(database: Database, fn: () => Promise<unknown>): Promise<string[]> {
+  const target = database as unknown as Record<Method, (...args: unknown[]) => Promise<unknown>>
+  const originals = Object.fromEntries(
+    (['all', 'get', 'run', 'rows', 'many', 'one'] as const).map((method) => [method, target[method]]),
+  ) as Record<Method, (...args: unknown[]) => Promise<unknown>>
+  const seen: string[] = []
+  const sqlOf = (query: unknown) =>
+    (query as { toSQL?: () => { sql: string } }).toSQL?.().sql ?? String(query)
+  for (const method of ['all', 'get', 'run', 'rows'] as const) {
+    target[method] = (query: unknown) => {
+      seen.push(sqlOf(query))
+      return originals[method](query)
+    }
+  }
+  for (const method of ['many', 'one'] as const) {
+    target[method] = (statement: unknown, params?: unknown) => {
+      seen.push(sqlOf((statement as Statement<unknown>).build(database.qb)))
+      return originals[method](statement, params)
+    }
+  }
+  try {
+    await fn()
+  } finally {
+    Object.assign(target, originals)
+  }
+  return seen
+}
