@@ -35,11 +35,38 @@ function sqliteDataVersion(database: SqliteDatabase): DataVersion {
   }
 }
 
+/**
+ * Reads that start after their caller asked, shared: a caller that comes while a read is under way waits for the
+ * next one, which starts when that read ends and serves everyone who came meanwhile. Each caller still sees the
+ * version as it stood after it asked (so after any write answered before), for one query per batch of callers.
+ */
+function batched(read: () => Promise<number>): () => Promise<number> {
+  let running: Promise<number> | null = null
+  let queued: Promise<number> | null = null
+  const start = () => {
+    const started = read().finally(() => {
+      if (running === started) running = null
+    })
+    running = started
+    return started
+  }
+  return () => {
+    if (!running) return start()
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null
+        return start()
+      })
+    return queued
+  }
+}
+
 function pgDataVersion({ pool }: PgDatabase): DataVersion {
   // Named, so each connection prepares it once.
   const read = { name: 'data_version_read', text: 'SELECT n FROM data_version WHERE id = 1' }
   return {
-    read: async () => Number((await pool.query<{ n: string }>(read)).rows[0]?.n ?? 0),
+    read: batched(async () => Number((await pool.query<{ n: string }>(read)).rows[0]?.n ?? 0)),
     raise: async () => {
       await pool.query(
         'INSERT INTO data_version (id, n) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET n = data_version.n + 1',

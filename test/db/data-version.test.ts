@@ -1,0 +1,50 @@
+/**
+ * The data version (nodes/data-version.ts): raised by every published change; on PostgreSQL read by every node, and
+ * readers that come together share one query without ever seeing a version older than when they asked.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest'
+import type { Database } from '../../src/db/database.js'
+import type { PgDatabase } from '../../src/db/pg/database.js'
+import { createDataVersion, type DataVersion } from '../../src/nodes/data-version.js'
+import { migratedDatabase, TEST_ENGINE } from '../helpers/engine.js'
+
+let database: Database
+let version: DataVersion
+beforeEach(async () => {
+  database = await migratedDatabase()
+  version = createDataVersion(database)
+})
+afterEach(() => database.close())
+
+it('moves with every raise', async () => {
+  const before = await version.read()
+  await version.raise()
+  await version.raise()
+  expect(await version.read()).toBe(before + 2)
+})
+
+it('never answers a reader with a version older than when it asked, even while a read is under way', async () => {
+  const start = await version.read()
+  const first = version.read()
+  await version.raise()
+  // Asked after the raise, while the first read may still be running: it must see the raise.
+  const second = version.read()
+  expect(await second).toBe(start + 1)
+  expect(await first).toBeGreaterThanOrEqual(start)
+})
+
+it('serves readers that come together alike, with one query per batch on PostgreSQL', async () => {
+  let reads = 0
+  if (TEST_ENGINE === 'pg') {
+    const { pool } = database as PgDatabase
+    const query = pool.query.bind(pool)
+    pool.query = ((...args: Parameters<typeof pool.query>) => {
+      if ((args[0] as { name?: string }).name === 'data_version_read') reads++
+      return query(...args)
+    }) as typeof pool.query
+  }
+  const answers = await Promise.all(Array.from({ length: 20 }, () => version.read()))
+  expect(new Set(answers).size).toBe(1)
+  // SQLite reads its version from memory, with no query at all.
+  expect(reads).toBeLessThanOrEqual(TEST_ENGINE === 'pg' ? 2 : 0)
+})
