@@ -262,7 +262,7 @@ export function createArticleService({
     async list(query: ListArticlesQuery): Promise<Page<ArticleSummary>> {
       const q = query.q?.trim() ? query.q : undefined
       // Taken before `now`, so that no article can go live between the two unseen by the kept total.
-      const stamp = q === undefined ? await freshness.stamp() : null
+      const stamp = await freshness.stamp()
       const now = isoNow(clock)
       const terms = q === undefined ? null : queryTerms(q)
       // A query with no word in it (only punctuation, say) matches nothing rather than everything.
@@ -281,10 +281,9 @@ export function createArticleService({
       const sort: ArticleSort = query.sort ?? '-publishedAt'
       const criteria: ListCriteria = { ...filter, matching: terms ? await search.matching(terms) : undefined }
       // With q, the search index counts (exactly, and without walking every live article's index entry).
-      const total =
-        terms !== null ? await search.count(terms, filter) : await totalOf(criteria, stamp as Stamp)
+      const total = terms !== null ? await search.count(terms, filter) : await totalOf(criteria, stamp)
       if (criteria.tag !== undefined && terms === null) {
-        const all = await totalOf({ status, now }, stamp as Stamp)
+        const all = await totalOf({ status, now }, stamp)
         criteria.tagIsCommon = total * COMMON_TAG_SHARE >= all
       }
       const position = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort)
