@@ -582,6 +582,8 @@ describe('GET /v1/articles: cursors', () => {
     ['-updatedAt', 'status=all'],
     ['title', 'status=all'],
     ['title', 'status=published'],
+    ['-publishedAt', 'status=published'],
+    ['publishedAt', 'status=scheduled'],
     ['-publishedAt', 'status=draft'],
   ])('walks sort=%s with %s without repeats or gaps', async (sort, status) => {
     await mixedArticles()
@@ -622,6 +624,24 @@ describe('GET /v1/articles: cursors', () => {
     await createArticle(t)
     const problem = expectProblem(await list(`cursor=${encodeURIComponent(cursor)}`), 400)
     expect(errorPaths(problem)).toEqual(['cursor'])
+  })
+
+  it('keeps a live list live and a scheduled list scheduled whatever time a cursor names', async () => {
+    const created = await mixedArticles()
+    const cursor = (sort: string, value: string, id: number) =>
+      encodeURIComponent(Buffer.from(JSON.stringify([sort, value, id])).toString('base64url'))
+    const live = created.filter((a) => a.publishedAt !== null && a.publishedAt < new Date().toISOString())
+    const liveNewestFirst = live.sort((a, b) => cmp(b.publishedAt ?? '', a.publishedAt ?? '') || b.id - a.id)
+    // A cursor past now: the public still gets only what is live, newest first.
+    const future = await list(`perPage=100&cursor=${cursor('-publishedAt', minutesFromNow(600), 1)}`)
+    expect(ids(future)).toEqual(liveNewestFirst.map((a) => a.id))
+    // A cursor long past on the scheduled list, oldest first: only the scheduled article.
+    const scheduled = created.find((a) => a.title === 'Epsilon')
+    const past = await list(
+      `status=scheduled&sort=publishedAt&perPage=100&cursor=${cursor('publishedAt', '2000-01-01T00:00:00.000Z', 1)}`,
+      t.editorAuth,
+    )
+    expect(ids(past)).toEqual([scheduled?.id])
   })
 
   it('answers 400 to a cursor from another sort', async () => {

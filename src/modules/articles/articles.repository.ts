@@ -9,6 +9,9 @@ import { isLive, isScheduled } from './articles.visibility.js'
 
 const placeholder = (name: string) => sql.placeholder(name)
 
+// Past every article's id (PostgreSQL's ids are 32-bit): with `now` as the cursor, every row at `now` is kept.
+const BEYOND_EVERY_ID = 2_147_483_647
+
 /**
  * How a list query takes its values: as placeholders, for a statement prepared once per shape, or as the values
  * themselves, for the few queries built each time (a search's page, counts).
@@ -81,10 +84,11 @@ export function createArticleRepository(database: Database) {
    * The WHERE of a list. Each shape of list is one prepared statement; a search's id condition cannot be prepared,
    * so those lists are built each time with their values.
    */
-  function criteria(c: ListCriteria, bind: Bind): SQL | undefined {
+  function criteria(c: ListCriteria, bind: Bind, timeInCursor = false): SQL | undefined {
     const now = bind('now', c.now)
     const conditions: SQL[] = []
-    if (c.status === 'published') conditions.push(isLive(articles, now))
+    if (timeInCursor) conditions.push(eq(articles.status, 'published'))
+    else if (c.status === 'published') conditions.push(isLive(articles, now))
     else if (c.status === 'scheduled') conditions.push(isScheduled(articles, now))
     else if (c.status === 'draft') conditions.push(eq(articles.status, 'draft'))
     if (c.author !== undefined) conditions.push(eq(articles.author, bind('author', c.author)))
@@ -101,7 +105,6 @@ export function createArticleRepository(database: Database) {
     return and(...conditions)
   }
 
-  /** Rows strictly after a keyset position, NULL sorting first as on SQLite (database.asc/desc). */
   /**
    * Rows strictly after a keyset position. Where the sort key cannot be NULL (every published or scheduled article
    * has its time; updatedAt and title always have a value) it is one row-value comparison, which both engines read
@@ -110,8 +113,9 @@ export function createArticleRepository(database: Database) {
   function afterPosition(sort: ArticleSort, position: CursorPosition, c: ListCriteria, bind: Bind): SQL {
     const { column, descending } = sortColumns[sort]
     const valueIsNull = position.value === null
-    const value = bind('afterValue', String(position.value))
-    const id = bind('afterId', position.id)
+    const bound = cursorBound(c, sort, position)
+    const value = bind('afterValue', bound.value)
+    const id = bind('afterId', bound.id)
     const keyIsSet = column !== articles.publishedAt || c.status === 'published' || c.status === 'scheduled'
     if (keyIsSet && !valueIsNull) {
       return descending
@@ -126,10 +130,29 @@ export function createArticleRepository(database: Database) {
     return or(gt(column, value), and(eq(column, value), gt(articles.id, id))) as SQL
   }
 
+  /**
+   * Whether the cursor's bound also carries the list's time bound: a live list read newest first (or a scheduled
+   * one oldest first) bounds published_at from the same side as its cursor. Given both, SQLite's planner may range
+   * the index by `now` and skip every row before the cursor (12 ms for a page 5,000 deep at 100,000 articles); one
+   * row value, min(cursor, now) (cursorBound), is the one range either engine can take.
+   */
+  function timeInCursor(c: ListCriteria, sort: ArticleSort, position: CursorPosition): boolean {
+    if (sortColumns[sort].column !== articles.publishedAt || position.value === null) return false
+    return sort === '-publishedAt' ? c.status === 'published' : c.status === 'scheduled'
+  }
+
+  /** The cursor's bound, moved to `now` (past every id) where the list's time bound is the tighter one. */
+  function cursorBound(c: ListCriteria, sort: ArticleSort, position: CursorPosition) {
+    const value = String(position.value)
+    if (!timeInCursor(c, sort, position)) return { value, id: position.id }
+    const nowIsTighter = sort === '-publishedAt' ? c.now < value : c.now >= value
+    return nowIsTighter ? { value: c.now, id: BEYOND_EVERY_ID } : { value, id: position.id }
+  }
+
   function pageQuery(qb: Database['qb'], c: ListCriteria, sort: ArticleSort, page: PageWindow, bind: Bind) {
     const { column, descending } = sortColumns[sort]
     const direction = descending ? database.desc : database.asc
-    const filter = criteria(c, bind)
+    const filter = criteria(c, bind, page.position !== undefined && timeInCursor(c, sort, page.position))
     return qb
       .select(summaryColumns)
       .from(articles)
@@ -212,6 +235,13 @@ export function createArticleRepository(database: Database) {
       .where(isScheduled(articles, placeholder('now') as unknown as string)),
   )
   const refParams = (ref: IdOrSlug) => ('id' in ref ? { id: ref.id } : { slug: ref.slug })
+
+  function afterParams(c: ListCriteria, sort: ArticleSort, position: CursorPosition | undefined) {
+    if (position === undefined) return {}
+    if (position.value === null) return { afterId: position.id }
+    const bound = cursorBound(c, sort, position)
+    return { afterValue: bound.value, afterId: bound.id }
+  }
 
   return {
     /** The sort key of a row, as a cursor stores it. */
@@ -317,8 +347,7 @@ export function createArticleRepository(database: Database) {
         tag: c.tag,
         limit: page.limit,
         offset: page.offset,
-        afterValue: page.position?.value === null ? undefined : String(page.position?.value),
-        afterId: page.position?.id,
+        ...afterParams(c, sort, page.position),
       })
     },
 
