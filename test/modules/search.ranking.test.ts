@@ -1,31 +1,34 @@
 /**
- * A unit test of the SQLite search index (search.sqlite.ts, FTS5) with small tuning numbers: the bounded ranking
- * of common words and both of its filter methods, on the index copies and on id sets. The tuning is FTS5's
- * alone, so this test runs on SQLite whatever TEST_ENGINE says: it builds its own in-memory SQLite database,
- * migrated, with articles created through the real services; PostgreSQL's index has no such tuning
- * (test/modules/search.test.ts covers both engines through the SearchIndex port).
+ * A unit test of the search indexes with small tuning numbers: the bounded ranking of common words on both engines
+ * (the engine TEST_ENGINE names), and, on SQLite, both of FTS5's filter methods, on the index copies and on id
+ * sets (PostgreSQL has one method: there both settings of setsFrom run the same statement). Articles are created
+ * through the real services on a migrated database.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
-import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite/database.js'
+import type { Database } from '../../src/db/database.js'
+import type { PgDatabase } from '../../src/db/pg/database.js'
+import type { SqliteDatabase } from '../../src/db/sqlite/database.js'
 import { slugify } from '../../src/lib/slug.js'
 import { createLogger } from '../../src/logger.js'
-import type { RankedIds, SearchFilter } from '../../src/modules/search/search.index.js'
-import { queryTerms } from '../../src/modules/search/search.query.js'
 import {
-  createSqliteSearchIndex,
+  type RankedIds,
   SEARCH_TUNING,
+  type SearchFilter,
   type SearchTuning,
-} from '../../src/modules/search/search.sqlite.js'
+} from '../../src/modules/search/search.index.js'
+import { createPgSearchIndex } from '../../src/modules/search/search.pg.js'
+import { queryTerms } from '../../src/modules/search/search.query.js'
+import { createSqliteSearchIndex } from '../../src/modules/search/search.sqlite.js'
 import { createServices, type Services } from '../../src/services.js'
 import { minutesFromNow } from '../helpers/data.js'
+import { migratedDatabase, urlOf } from '../helpers/engine.js'
 
-let database: SqliteDatabase
+let database: Database
 let services: Services
 beforeEach(async () => {
-  const config = loadConfig({ DATABASE_URL: ':memory:', LOG_LEVEL: 'silent' })
-  database = openSqlite(config.DATABASE_URL)
-  await database.migrate()
+  database = await migratedDatabase()
+  const config = loadConfig({ DATABASE_URL: urlOf(database), LOG_LEVEL: 'silent' })
   services = await createServices({ database, config, logger: createLogger(config) })
 })
 afterEach(async () => {
@@ -36,7 +39,14 @@ afterEach(async () => {
 const TERMS = queryTerms('إيران')
 const FULL: SearchTuning = { candidates: Number.POSITIVE_INFINITY, setsFrom: Number.POSITIVE_INFINITY }
 
-/** One page of a search on the FTS5 index with the given tuning (the default one when absent). */
+/** One page of a search on the engine's index with the given tuning (the default one when absent). */
+/** The engine's own index with the given tuning. */
+function searchIndex(tuning: SearchTuning) {
+  return database.engine === 'sqlite'
+    ? createSqliteSearchIndex(database as SqliteDatabase, tuning)
+    : createPgSearchIndex(database as PgDatabase, tuning)
+}
+
 function rankedArticleIds(
   terms: string[],
   filter: SearchFilter,
@@ -44,12 +54,12 @@ function rankedArticleIds(
   offset: number,
   tuning: SearchTuning = SEARCH_TUNING,
 ): Promise<RankedIds> {
-  return createSqliteSearchIndex(database, tuning).ranked(terms, filter, limit, offset)
+  return searchIndex(tuning).ranked(terms, filter, limit, offset)
 }
 
 /** How many articles match and pass the filter, counted with the given tuning. */
 function countMatches(terms: string[], filter: SearchFilter, tuning: SearchTuning): Promise<number> {
-  return createSqliteSearchIndex(database, tuning).count(terms, filter)
+  return searchIndex(tuning).count(terms, filter)
 }
 
 interface Seeded {
@@ -69,7 +79,7 @@ interface Seeded {
 async function seed(): Promise<Seeded> {
   const { articles } = services
   const seeded: Seeded = { live: [], draft: [], scheduled: [], matches: [] }
-  // Each create is its own transaction, in this order: ids (and FTS5 rowids) grow oldest to newest.
+  // Each create is its own transaction, in this order: ids (the index's keys) grow oldest to newest.
   for (let i = 0; i < 24; i++) {
     const filler = 'كلام عام عن السياسة والاقتصاد. '.repeat(1 + (i % 6))
     const draft = i % 5 === 4
@@ -111,7 +121,7 @@ async function allPages(filter: SearchFilter, perPage: number, tuning: SearchTun
   return { ids, totals: [...totals] }
 }
 
-describe('the FTS5 index, ranked — bounded ranking of common words', () => {
+describe('the search index, ranked — bounded ranking of common words', () => {
   it('the default tuning ranks every match of a word in up to 5,000 articles', async () => {
     expect(SEARCH_TUNING.candidates).toBe(5_000)
     const { live } = await seed()
@@ -160,7 +170,7 @@ describe('the FTS5 index, ranked — bounded ranking of common words', () => {
   })
 })
 
-describe('the FTS5 index, ranked — the filter on the index copies and on id sets agree', () => {
+describe('the search index, ranked — the filter on the index copies and on id sets agree', () => {
   type Match = Seeded['matches'][number]
   const cases = (now: string): [SearchFilter, (m: Match) => boolean][] => [
     [{ status: 'published', now }, (m) => m.state === 'live'],

@@ -24,6 +24,16 @@ export interface IndexedArticle {
   author: string | null
 }
 
+/** Where ranked search trades relevance or method for time; a parameter so tests can use small numbers. */
+export interface SearchTuning {
+  /** Beyond this many matches, only the newest this many are ranked (see SearchIndex.ranked). */
+  candidates: number
+  /** SQLite: from this many raw matches, statements test the filter against id sets rather than the row copies. */
+  setsFrom: number
+}
+
+export const SEARCH_TUNING: SearchTuning = { candidates: 5_000, setsFrom: 3_000 }
+
 /** Who is asking for what: the filters a search applies. */
 export interface SearchFilter {
   status: 'published' | 'scheduled' | 'draft' | 'all'
@@ -50,7 +60,9 @@ export interface SearchIndex {
   rebuildIfNeeded(): Promise<number>
   /**
    * One page of matching ids, best first (title above excerpt above body; ties by id), and how many match in
-   * all (exact). `terms` are queryTerms(q): every one must match.
+   * all (exact). `terms` are queryTerms(q): every one must match. When more than `candidates` articles match,
+   * only the newest `candidates` (by id) are ranked; the pages after them go on with the older matches, newest
+   * first, so every match still appears once.
    */
   ranked(terms: string[], filter: SearchFilter, limit: number, offset: number): Promise<RankedIds>
   /** A condition on articles.id, true for the articles matching every term: for lists in their own order. */

@@ -13,8 +13,10 @@ import {
   analyzedFields,
   type IndexedArticle,
   type RankedIds,
+  SEARCH_TUNING,
   type SearchFilter,
   type SearchIndex,
+  type SearchTuning,
 } from './search.index.js'
 
 /** An FTS5 string: the text in double quotes, inner quotes doubled. Nothing inside it is FTS5 syntax. */
@@ -26,16 +28,6 @@ export function quoteFtsString(term: string): string {
 export function matchExpression(terms: string[]): string {
   return terms.map(quoteFtsString).join(' AND ')
 }
-
-/** Where ranked search trades relevance or method for time; a parameter so tests can use small numbers. */
-export interface SearchTuning {
-  /** Beyond this many matches, bm25 ranks only the newest this many (see ranked). */
-  candidates: number
-  /** From this many raw matches, statements test the filter against id sets rather than the row copies. */
-  setsFrom: number
-}
-
-export const SEARCH_TUNING: SearchTuning = { candidates: 5_000, setsFrom: 3_000 }
 
 // Up to this many matches, a sorted list is read match by match; beyond, in the sort's own index order.
 const FEW_MATCHES = 2_000
