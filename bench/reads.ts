@@ -8,6 +8,7 @@
  *   npm run bench [-- --sizes 1000,100000 | --articles 1000] [--warmup 2 --duration 5 --rounds 3]
  *                 [--no-pg] [--fresh] [--load wrk|autocannon] [--quick] [--out path.md]
  */
+import { execFileSync } from 'node:child_process'
 import {
   copyFileSync,
   mkdirSync,
@@ -32,6 +33,7 @@ import {
   cpuSeconds,
   freePort,
   memoryMiB,
+  pinning,
   run,
   type Server,
   startServer,
@@ -866,6 +868,7 @@ function report(options: Options, load: Load, results: SizeResult[], started: Da
     '',
     `- Date: ${started.toISOString()} (took ${minutes} min); \`npm run bench -- ${process.argv.slice(2).join(' ')}\``,
     `- Machine: ${machine()}`,
+    `- CPUs: ${pinning ? `each server (every thread) pinned to CPU ${pinning.server}, wrk and this bench to CPU ${pinning.load} (taskset); PostgreSQL unpinned` : 'not pinned (taskset missing or one CPU)'}`,
     `- Load: ${load.name}, ${CONNECTIONS} connections; ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
     '- Data: the same generated Arabic articles (3 tags each, every 50th a draft, 2 scheduled) in every server; each server its own process on 127.0.0.1 with its own copy (PostgreSQL: a database each), LOG_LEVEL=warn; Sahifa compiled with tsc',
     `- Servers: baseline = bare Fastify 5 + better-sqlite3, prepared statements, no auth/validation/totals/ETag; "cache on" = READ_CACHE_MB unset (default ${CACHE_BOUND_MIB})`,
@@ -897,6 +900,9 @@ export async function runReadsBench(argv: string[] = process.argv.slice(2)): Pro
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
+    // This process and what it starts (wrk) on the load's CPU; each server moves itself to its own (processes.ts).
+    if (pinning)
+      execFileSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)], { stdio: 'ignore' })
     const load = chooseLoad(workDir, options.load)
     const perSize = 6 * (options.pg ? 5 : 3) * (options.warmup + options.rounds * options.duration)
     process.stdout.write(
