@@ -43,8 +43,11 @@ export default fp(
       }
       // Streams (Swagger UI's static files) carry their own validators.
       if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
-      // A cached answer (read-cache.ts) comes with the ETag it was served with.
-      const etag = (reply.getHeader('etag') as string | undefined) ?? strongEtag(payload)
+      // A cached answer (read-cache.ts) comes with the ETag it was served with. Otherwise the text is encoded
+      // once, here: the hash, Content-Length and the socket then all take these bytes (Arabic text costs
+      // about as much to encode as to serialize).
+      const body = typeof payload === 'string' ? Buffer.from(payload) : payload
+      const etag = (reply.getHeader('etag') as string | undefined) ?? strongEtag(body)
       reply.header('etag', etag)
       if (noneMatch(request.headers['if-none-match'], etag)) {
         reply.code(304)
@@ -52,7 +55,7 @@ export default fp(
         reply.removeHeader('content-length')
         return ''
       }
-      return payload
+      return body
     })
   },
   { name: 'caching', dependencies: ['services', 'auth'] },
