@@ -3,7 +3,7 @@
  * and run on either engine; the few things only an engine knows (transactions, row locks, unique-violation
  * codes, NULL ordering, migrations) live behind this interface, in db/sqlite/ and db/pg/.
  */
-import type { Placeholder, SQL } from 'drizzle-orm'
+import { type Placeholder, type SQL, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase, SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type * as sqliteSchema from './sqlite/schema.js'
 
@@ -96,6 +96,12 @@ export interface Database extends Executor {
    * value is their JSON text (`JSON.stringify(ids)`), for a prepared statement.
    */
   inIds(column: SQLiteColumn, ids: number[] | Placeholder): SQL
+  /**
+   * A JSON array built in the database: one object of `fields` per row of `from` (a `FROM … WHERE …` fragment,
+   * usually correlated with the outer row), in `orderBy` order, `[]` when there is none; read as an array on both
+   * engines. It puts a row's small lists in the row's own query rather than in one query more per page.
+   */
+  jsonArray<T>(fields: Record<string, SQLiteColumn | SQL>, from: SQL, orderBy: SQL): SQL<T[]>
   /** The engine's own unique-violation error (a race the services' checks lost); Drizzle may wrap it as `cause`. */
   isUniqueViolation(error: unknown): boolean
   /** Applies the migrations of this engine; safe when several nodes start together. */
@@ -103,6 +109,17 @@ export interface Database extends Executor {
   /** Throws when the database does not answer. */
   ping(): Promise<void>
   close(): Promise<void>
+}
+
+/** `'key', value, …` for json_object / json_build_object; keys are the code's own identifiers. */
+export function jsonPairs(fields: Record<string, SQLiteColumn | SQL>): SQL {
+  return sql.join(
+    Object.entries(fields).flatMap(([key, value]) => {
+      if (!/^[A-Za-z]+$/.test(key)) throw new Error(`Not a JSON key of ours: ${key}`)
+      return [sql.raw(`'${key}'`), sql`${value}`]
+    }),
+    sql`, `,
+  )
 }
 
 /** A driver error, or the one Drizzle wrapped it in (drizzle-orm ≥ 0.44: DrizzleQueryError with `cause`). */

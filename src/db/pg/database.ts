@@ -12,6 +12,7 @@ import {
   type Database,
   driverCode,
   type Executor,
+  jsonPairs,
   type QueryBuilder,
   type Statement,
   type StatementParams,
@@ -114,6 +115,12 @@ export function openPg(url: string, options: PgOptions = {}): PgDatabase {
     // JSON's [1,2] read as PostgreSQL's array literal {1,2}.
     inIds: (column: SQLiteColumn, ids: number[] | Placeholder) =>
       sql`${column} = ANY(translate(${Array.isArray(ids) ? JSON.stringify(ids) : ids}, '[]', '{}')::int[])`,
+    // json, which node-postgres parses; json_agg gives NULL for no row.
+    jsonArray: <T>(fields: Record<string, SQLiteColumn | SQL>, from: SQL, orderBy: SQL) =>
+      sql<
+        T[]
+      >`(SELECT coalesce(json_agg(json_build_object(${jsonPairs(fields)}) ORDER BY ${orderBy}), '[]'::json)
+        ${from})`,
     isUniqueViolation: (error) => driverCode(error) === '23505',
     async migrate() {
       // A session-level lock on one connection while the migrator works on the pool: nodes migrate in turn,

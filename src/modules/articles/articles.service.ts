@@ -176,8 +176,7 @@ export function createArticleService({
 
   async function rankedPage(terms: string[], filter: SearchFilter, query: ListArticlesQuery) {
     const { ids, total } = await search.ranked(terms, filter, query.perPage, (query.page - 1) * query.perPage)
-    const rows = await repository.summaryRows(ids)
-    return { data: await summarize(rows), meta: offsetMeta(query.page, query.perPage, total) }
+    return { data: await repository.listedRows(ids), meta: offsetMeta(query.page, query.perPage, total) }
   }
 
   /**
@@ -253,9 +252,10 @@ export function createArticleService({
 
     /** One article in full form; drafts and scheduled ones only for token holders. */
     async get(idOrSlug: string, privileged: boolean): Promise<Article> {
-      const row = await repository.find(parseIdOrSlug(idOrSlug))
+      const row = await repository.view(parseIdOrSlug(idOrSlug))
       if (!row || !canSee(row, privileged, isoNow(clock))) throw new NotFoundError('Article')
-      return toArticle(row)
+      const { excerptIsCustom: _internal, publishedEventAt: _announced, ...article } = row
+      return article
     },
 
     /** The route has already refused `status` other than `published` to callers without a token. */
@@ -297,11 +297,10 @@ export function createArticleService({
       const last = pageRows.at(-1)
       const nextCursor =
         hasMore && last ? encodeCursor({ sort, value: repository.sortKey(sort, last), id: last.id }) : null
-      const data = await summarize(pageRows)
       const meta = position
         ? { perPage: query.perPage, total, nextCursor }
         : offsetMeta(query.page, query.perPage, total, nextCursor)
-      return { data, meta }
+      return { data: pageRows, meta }
     },
 
     create,
