@@ -124,6 +124,44 @@ describe('GET /v1/articles?q= — Arabic matching', () => {
     expect(all.sort()).toEqual(ids.sort())
     expect(await searchIds(t, { q: 'ايران', page: 9 })).toEqual([])
   })
+
+  it('keeps a search total only while nothing it counts has changed: writes and go-lives move it', async () => {
+    t.clock.set('2030-01-01T10:00:00.000Z')
+    const totals = async () =>
+      Promise.all(
+        [{}, { sort: '-publishedAt' }, { author: 'سارة' }].map(async (extra) => {
+          const res = await list(t, '/v1/articles', { q: 'ايران', ...extra })
+          expect(res.statusCode).toBe(200)
+          return Number(res.headers['x-total-count'])
+        }),
+      )
+    const write = (title: string, more: Record<string, unknown> = {}) =>
+      createArticle(t, {
+        title,
+        body: 'عن إيران',
+        author: 'سارة',
+        publishedAt: '2030-01-01T09:00:00.000Z',
+        ...more,
+      })
+    await write('أول')
+    expect(await totals()).toEqual([1, 1, 1])
+    expect(await totals()).toEqual([1, 1, 1])
+    const second = await write('ثان')
+    expect(await totals()).toEqual([2, 2, 2])
+    await write('لغيرها', { author: 'علي' })
+    expect(await totals()).toEqual([3, 3, 2])
+    await write('عند الظهر', { publishedAt: '2030-01-01T12:00:00.000Z' })
+    expect(await totals()).toEqual([3, 3, 2])
+    t.clock.set('2030-01-01T12:00:00.000Z')
+    expect(await totals()).toEqual([4, 4, 3])
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/articles/${second.id}`,
+      headers: t.editorAuth,
+    })
+    expect(del.statusCode).toBe(204)
+    expect(await totals()).toEqual([3, 3, 2])
+  })
 })
 
 describe('GET /v1/articles?q= — ranking and sort', () => {

@@ -123,11 +123,26 @@ export function createArticleService({
   // List totals, kept until the next write or go-live: counting every live article on each read costs more than
   // the page itself once a site has many.
   const totals = new LRUCache<string, { stamp: Stamp; total: number }>({ max: TOTALS_KEPT })
+  function keptTotal(key: string, stamp: Stamp): number | undefined {
+    const kept = totals.get(key)
+    return kept && kept.stamp.version === stamp.version && kept.stamp.until === stamp.until ? kept.total : undefined
+  }
   async function totalOf(criteria: ListCriteria, stamp: Stamp): Promise<number> {
     const key = JSON.stringify([criteria.status, criteria.author ?? null, criteria.tag ?? null])
-    const kept = totals.get(key)
-    if (kept && kept.stamp.version === stamp.version && kept.stamp.until === stamp.until) return kept.total
+    const kept = keptTotal(key, stamp)
+    if (kept !== undefined) return kept
     const counted = await repository.count(criteria)
+    totals.set(key, { stamp, total: counted })
+    return counted
+  }
+  // A search's total is kept the same way: counting every match of a common word costs more than ranking a page.
+  const searchKey = (terms: string[], filter: SearchFilter) =>
+    JSON.stringify(['q', terms, filter.status, filter.author ?? null, filter.tag ?? null])
+  async function searchTotalOf(terms: string[], filter: SearchFilter, stamp: Stamp): Promise<number> {
+    const key = searchKey(terms, filter)
+    const kept = keptTotal(key, stamp)
+    if (kept !== undefined) return kept
+    const counted = await search.count(terms, filter)
     totals.set(key, { stamp, total: counted })
     return counted
   }
@@ -174,8 +189,11 @@ export function createArticleService({
     return slug
   }
 
-  async function rankedPage(terms: string[], filter: SearchFilter, query: ListArticlesQuery) {
-    const { ids, total } = await search.ranked(terms, filter, query.perPage, (query.page - 1) * query.perPage)
+  async function rankedPage(terms: string[], filter: SearchFilter, query: ListArticlesQuery, stamp: Stamp) {
+    const key = searchKey(terms, filter)
+    const offset = (query.page - 1) * query.perPage
+    const { ids, total } = await search.ranked(terms, filter, query.perPage, offset, keptTotal(key, stamp))
+    totals.set(key, { stamp, total })
     return { data: await repository.listedRows(ids), meta: offsetMeta(query.page, query.perPage, total) }
   }
 
@@ -276,12 +294,12 @@ export function createArticleService({
       const status = query.status ?? 'published'
       const tag = query.tag === undefined ? undefined : slugify(query.tag)
       const filter: SearchFilter = { status, now, author: query.author, tag }
-      if (terms !== null && query.sort === undefined) return rankedPage(terms, filter, query)
+      if (terms !== null && query.sort === undefined) return rankedPage(terms, filter, query, stamp)
 
       const sort: ArticleSort = query.sort ?? '-publishedAt'
       const criteria: ListCriteria = { ...filter, matching: terms ? await search.matching(terms) : undefined }
       // With q, the search index counts (exactly, and without walking every live article's index entry).
-      const total = terms !== null ? await search.count(terms, filter) : await totalOf(criteria, stamp)
+      const total = terms !== null ? await searchTotalOf(terms, filter, stamp) : await totalOf(criteria, stamp)
       if (criteria.tag !== undefined && terms === null) {
         const all = await totalOf({ status, now }, stamp)
         criteria.tagIsCommon = total * COMMON_TAG_SHARE >= all

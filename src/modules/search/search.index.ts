@@ -62,9 +62,16 @@ export interface SearchIndex {
    * One page of matching ids, best first (title above excerpt above body; ties by id), and how many match in
    * all (exact). `terms` are queryTerms(q): every one must match. When more than `candidates` articles match,
    * only the newest `candidates` (by id) are ranked; the pages after them go on with the older matches, newest
-   * first, so every match still appears once.
+   * first, so every match still appears once. `knownTotal`, the total kept from an earlier read that still
+   * holds, spares an index that counts apart (SQLite) its count; PostgreSQL counts in the same statement.
    */
-  ranked(terms: string[], filter: SearchFilter, limit: number, offset: number): Promise<RankedIds>
+  ranked(
+    terms: string[],
+    filter: SearchFilter,
+    limit: number,
+    offset: number,
+    knownTotal?: number,
+  ): Promise<RankedIds>
   /** A condition on articles.id, true for the articles matching every term: for lists in their own order. */
   matching(terms: string[]): Promise<SQL>
   /** How many articles match every term and pass the filter. */

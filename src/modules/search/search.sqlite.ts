@@ -103,13 +103,20 @@ function setsFilter(filter: SearchFilter): SQL {
  * capped count comes first: FTS5 walks the doclists alone and stops at setsFrom, so a common word is known to
  * be one without being counted twice.
  */
-function countFiltered(qb: QueryBuilder, match: string, filter: SearchFilter, tuning: SearchTuning) {
+function countFiltered(
+  qb: QueryBuilder,
+  match: string,
+  filter: SearchFilter,
+  tuning: SearchTuning,
+  knownTotal?: number,
+) {
   const count = (condition: SQL) =>
     qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts
       WHERE articles_fts MATCH ${match} AND ${condition}`).n
   const capped = qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
     WHERE articles_fts MATCH ${match} LIMIT ${Number.isFinite(tuning.setsFrom) ? tuning.setsFrom : -1})`).n
   const useSets = capped >= tuning.setsFrom
+  if (knownTotal !== undefined) return { total: knownTotal, useSets }
   const { only, except } = idSets(filter)
   if (!useSets) {
     const unfiltered = capped === 0 || (only === undefined && except === undefined)
@@ -136,13 +143,14 @@ function rankedIds(
   limit: number,
   offset: number,
   tuning: SearchTuning,
+  knownTotal?: number,
 ): RankedIds {
   const ranked = (condition: SQL, count: number, skip: number) =>
     qb
       .all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts WHERE ${condition}
         ORDER BY ${BM25}, rowid LIMIT ${count} OFFSET ${skip}`)
       .map((row) => row.id)
-  const { total, useSets } = countFiltered(qb, match, filter, tuning)
+  const { total, useSets } = countFiltered(qb, match, filter, tuning, knownTotal)
   const where = sql`articles_fts MATCH ${match} AND ${useSets ? setsFilter(filter) : copiesFilter(filter)}`
   if (offset >= total) return { ids: [], total }
   if (total <= tuning.candidates) return { ids: ranked(where, limit, offset), total }
@@ -196,9 +204,11 @@ export function createSqliteSearchIndex(
       }),
 
     // One read transaction: the count and the page see the same index.
-    ranked: (terms, filter, limit, offset) =>
+    ranked: (terms, filter, limit, offset, knownTotal) =>
       database.read(() =>
-        sqlite.transaction(() => rankedIds(qb, matchExpression(terms), filter, limit, offset, tuning))(),
+        sqlite.transaction(() =>
+          rankedIds(qb, matchExpression(terms), filter, limit, offset, tuning, knownTotal),
+        )(),
       ),
 
     /**
