@@ -96,7 +96,7 @@ function readOptions(argv: string[]): Options {
     throw new Error('--load: wrk or autocannon')
   return {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
-    warmup: whole('warmup', values.warmup, quick ? 1 : 2, 0, 60),
+    warmup: whole('warmup', values.warmup, quick ? 1 : 5, 0, 60),
     duration: whole('duration', values.duration, quick ? 2 : 5, 1, 120),
     rounds: whole('rounds', values.rounds, quick ? 1 : 3, 1, 20),
     pg: values['no-pg'] !== true && !quick,
