@@ -5,7 +5,7 @@
  * process on its own copy of the data, and rounds interleave them so drift hits all alike. Prints a table per
  * size and target with ratios to the baseline and a verdict on issue 10's targets; writes bench/results/reads.md.
  *
- *   npm run bench [-- --sizes 1000,100000 | --articles 1000] [--warmup 2 --duration 5 --rounds 3]
+ *   npm run bench [-- --sizes 1000,100000 | --articles 1000] [--warmup 5 --duration 5 --rounds 3]
  *                 [--no-pg] [--fresh] [--load wrk|autocannon] [--quick] [--out path.md]
  */
 import { execFileSync } from 'node:child_process'
