@@ -129,11 +129,13 @@ describe('GET /v1/articles?q= — Arabic matching', () => {
     t.clock.set('2030-01-01T10:00:00.000Z')
     const totals = async () =>
       Promise.all(
-        [{}, { sort: '-publishedAt' }, { author: 'سارة' }].map(async (extra) => {
-          const res = await list(t, '/v1/articles', { q: 'ايران', ...extra })
-          expect(res.statusCode).toBe(200)
-          return Number(res.headers['x-total-count'])
-        }),
+        ([{}, { sort: '-publishedAt' }, { author: 'سارة' }] as Record<string, string>[]).map(
+          async (extra) => {
+            const res = await list(t, '/v1/articles', { q: 'ايران', ...extra })
+            expect(res.statusCode).toBe(200)
+            return Number(res.headers['x-total-count'])
+          },
+        ),
       )
     const write = (title: string, more: Record<string, unknown> = {}) =>
       createArticle(t, {

@@ -17,7 +17,14 @@ import {
   sql,
 } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import { type Database, type Executor, type Statement, statement } from '../../db/database.js'
+import {
+  type Database,
+  type Executor,
+  type Query,
+  type QueryBuilder,
+  type Statement,
+  statement,
+} from '../../db/database.js'
 import type { CursorPosition } from '../../lib/pagination.js'
 import type { IdOrSlug } from '../../lib/slug.js'
 import type { ArticleSummary, ListArticlesQuery } from './articles.schemas.js'
@@ -224,49 +231,25 @@ export function createArticleRepository(database: Database) {
     return found
   }
 
-  const byId = statement('articles_by_id', (qb) =>
-    qb
-      .select()
-      .from(articles)
-      .where(eq(articles.id, placeholder('id'))),
-  )
-  const bySlug = statement('articles_by_slug', (qb) =>
-    qb
-      .select()
-      .from(articles)
-      .where(eq(articles.slug, placeholder('slug'))),
-  )
+  /** One article by id or by slug: two statements prepared once, the WHERE given to `build`. */
+  function oneByRef<T>(name: string, build: (qb: QueryBuilder, where: SQL) => Query<T>) {
+    const byId = statement(`${name}_by_id`, (qb) => build(qb, eq(articles.id, placeholder('id'))))
+    const bySlug = statement(`${name}_by_slug`, (qb) => build(qb, eq(articles.slug, placeholder('slug'))))
+    return (ref: IdOrSlug, tx: Executor) =>
+      'id' in ref ? tx.one(byId, { id: ref.id }) : tx.one(bySlug, { slug: ref.slug })
+  }
+  const rowOf = oneByRef('articles', (qb, where) => qb.select().from(articles).where(where))
   // An article as a reader gets it: every column, its tags and its comment count.
   const viewColumns = { ...getTableColumns(articles), ...rowExtras }
-  const viewById = statement('articles_view_by_id', (qb) =>
-    qb
-      .select(viewColumns)
-      .from(articles)
-      .where(eq(articles.id, placeholder('id'))),
-  )
-  const viewBySlug = statement('articles_view_by_slug', (qb) =>
-    qb
-      .select(viewColumns)
-      .from(articles)
-      .where(eq(articles.slug, placeholder('slug'))),
-  )
+  const viewOf = oneByRef('articles_view', (qb, where) => qb.select(viewColumns).from(articles).where(where))
   const stateColumns = {
     id: articles.id,
     status: articles.status,
     publishedAt: articles.publishedAt,
     commentsEnabled: articles.commentsEnabled,
   }
-  const stateById = statement('articles_state_by_id', (qb) =>
-    qb
-      .select(stateColumns)
-      .from(articles)
-      .where(eq(articles.id, placeholder('id'))),
-  )
-  const stateBySlug = statement('articles_state_by_slug', (qb) =>
-    qb
-      .select(stateColumns)
-      .from(articles)
-      .where(eq(articles.slug, placeholder('slug'))),
+  const stateOf = oneByRef('articles_state', (qb, where) =>
+    qb.select(stateColumns).from(articles).where(where),
   )
   // The id lists go in as one parameter (database.inIds), so one statement serves any number of articles.
   const tagsOfIds = statement('articles_tags_of', (qb) =>
@@ -290,7 +273,6 @@ export function createArticleRepository(database: Database) {
       .from(articles)
       .where(isScheduled(articles, placeholder('now') as unknown as string)),
   )
-  const refParams = (ref: IdOrSlug) => ('id' in ref ? { id: ref.id } : { slug: ref.slug })
 
   function afterParams(c: ListCriteria, sort: ArticleSort, position: CursorPosition | undefined) {
     if (position === undefined) return {}
@@ -307,12 +289,12 @@ export function createArticleRepository(database: Database) {
 
     find(ref: IdOrSlug, tx: Executor = database, options: { lock?: boolean } = {}) {
       if (options.lock) return tx.get(tx.forUpdate(tx.qb.select().from(articles).where(byRef(ref))))
-      return tx.one('id' in ref ? byId : bySlug, refParams(ref))
+      return rowOf(ref, tx)
     },
 
     /** The article with its tags and comment count, in one query: what a GET answers. */
     view(ref: IdOrSlug, tx: Executor = database) {
-      return tx.one('id' in ref ? viewById : viewBySlug, refParams(ref))
+      return viewOf(ref, tx)
     },
 
     /** When the next scheduled article goes live after `now`: the moment the public's answers change unwritten. */
@@ -322,7 +304,7 @@ export function createArticleRepository(database: Database) {
 
     /** The few columns visibility and commenting need. */
     findState(ref: IdOrSlug, tx: Executor = database) {
-      return tx.one('id' in ref ? stateById : stateBySlug, refParams(ref))
+      return stateOf(ref, tx)
     },
 
     async slugOwner(slug: string, tx: Executor): Promise<number | undefined> {

@@ -125,7 +125,9 @@ export function createArticleService({
   const totals = new LRUCache<string, { stamp: Stamp; total: number }>({ max: TOTALS_KEPT })
   function keptTotal(key: string, stamp: Stamp): number | undefined {
     const kept = totals.get(key)
-    return kept && kept.stamp.version === stamp.version && kept.stamp.until === stamp.until ? kept.total : undefined
+    return kept && kept.stamp.version === stamp.version && kept.stamp.until === stamp.until
+      ? kept.total
+      : undefined
   }
   async function totalOf(criteria: ListCriteria, stamp: Stamp): Promise<number> {
     const key = JSON.stringify([criteria.status, criteria.author ?? null, criteria.tag ?? null])
@@ -299,7 +301,8 @@ export function createArticleService({
       const sort: ArticleSort = query.sort ?? '-publishedAt'
       const criteria: ListCriteria = { ...filter, matching: terms ? await search.matching(terms) : undefined }
       // With q, the search index counts (exactly, and without walking every live article's index entry).
-      const total = terms !== null ? await searchTotalOf(terms, filter, stamp) : await totalOf(criteria, stamp)
+      const total =
+        terms !== null ? await searchTotalOf(terms, filter, stamp) : await totalOf(criteria, stamp)
       if (criteria.tag !== undefined && terms === null) {
         const all = await totalOf({ status, now }, stamp)
         criteria.tagIsCommon = total * COMMON_TAG_SHARE >= all
