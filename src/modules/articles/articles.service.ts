@@ -300,7 +300,7 @@ export function createArticleService({
 
       const sort: ArticleSort = query.sort ?? '-publishedAt'
       const criteria: ListCriteria = { ...filter, matching: terms ? await search.matching(terms) : undefined }
-      // With q, the search index counts (exactly, and without walking every live article's index entry).
+      // With q, the search index counts (exactly, without walking every live article's index entry); kept as lists' are.
       const total =
         terms !== null ? await searchTotalOf(terms, filter, stamp) : await totalOf(criteria, stamp)
       if (criteria.tag !== undefined && terms === null) {
