@@ -88,6 +88,14 @@ function flatRows(query: DrizzlePrepared): Prepared | undefined {
   }
 }
 
+/**
+ * Gathers planner statistics where they are missing or stale, checking every table, with no analysis limit
+ * (https://sqlite.org/pragma.html#pragma_optimize). The default flags' limited ANALYZE samples a few hundred
+ * rows and writes estimates such as "1,001 published articles of 100,000", on which SQLite chose plans that
+ * read every published article; a full one costs about 0.3 s at 100,000 articles, and only when stale.
+ */
+const OPTIMIZE = 'optimize = 0x10002'
+
 /** `url` is a file path, `file:…` or `:memory:`; the file's folder is created when missing. */
 export function openSqlite(url: string, options: SqliteOptions = {}): SqliteDatabase {
   const path = url.startsWith('file:') ? url.slice('file:'.length) : url
@@ -97,8 +105,7 @@ export function openSqlite(url: string, options: SqliteOptions = {}): SqliteData
   sqlite.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
-  // Gathers planner statistics where they are missing or stale (https://sqlite.org/pragma.html#pragma_optimize).
-  sqlite.pragma('optimize = 0x10002')
+  sqlite.pragma(OPTIMIZE)
   const qb = drizzle({ client: sqlite, schema })
 
   // The open transaction, if any: what outside queries wait for.
@@ -206,7 +213,7 @@ export function openSqlite(url: string, options: SqliteOptions = {}): SqliteData
       whenIdle(() => {
         if (!sqlite.open) return
         // A last optimize, as SQLite advises before closing a long-lived connection.
-        sqlite.pragma('optimize')
+        sqlite.pragma(OPTIMIZE)
         sqlite.close()
       }),
   }

@@ -65,10 +65,16 @@ function copiesFilter(filter: SearchFilter): SQL {
   return conditions.length === 0 ? sql`1` : sql.join(conditions, sql` AND `)
 }
 
-/** The articles a reader may not see, read from the covering index on (status, published_at). */
+/**
+ * The articles a reader may not see, read from the covering index on (status, published_at): one range seek
+ * each. As one OR, SQLite planned `status = 'published'` alone whenever its statistics were approximate (as
+ * PRAGMA optimize's limited ANALYZE writes them) and read every published article to find the scheduled few.
+ */
 function hiddenIds(now: string): SQL {
-  return sql`SELECT id FROM articles WHERE status < 'published' OR status > 'published'
-    OR (status = 'published' AND (published_at > ${now} OR published_at IS NULL))`
+  return sql`SELECT id FROM articles WHERE status < 'published'
+    UNION ALL SELECT id FROM articles WHERE status > 'published'
+    UNION ALL SELECT id FROM articles WHERE status = 'published' AND published_at > ${now}
+    UNION ALL SELECT id FROM articles WHERE status = 'published' AND published_at IS NULL`
 }
 
 /**
@@ -87,7 +93,8 @@ function idSets(filter: SearchFilter): { only?: SQL; except?: SQL } {
   const hidden = filter.status === 'published' ? hiddenIds(filter.now) : undefined
   if (parts.length === 0) return { except: hidden }
   const only = sql.join(parts, sql` INTERSECT `)
-  return { only: hidden === undefined ? only : sql`${only} EXCEPT ${hidden}` }
+  // Wrapped: compound operators bind left to right, and the hidden set is itself a UNION ALL.
+  return { only: hidden === undefined ? only : sql`${only} EXCEPT SELECT id FROM (${hidden})` }
 }
 
 /** The unary + keeps SQLite from handing a set to FTS5 as rowid lookups (one MATCH per id). */
