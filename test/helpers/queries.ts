@@ -12,8 +12,12 @@ export async function queriesDuring(database: Database, fn: () => Promise<unknow
     (['all', 'get', 'run', 'rows', 'many', 'one'] as const).map((method) => [method, target[method]]),
   ) as Record<Method, (...args: unknown[]) => Promise<unknown>>
   const seen: string[] = []
+  // A builder renders itself; a raw sql`` object is rendered by the engine's dialect.
+  const dialect = (database.qb as unknown as { dialect: { sqlToQuery(query: unknown): { sql: string } } })
+    .dialect
   const sqlOf = (query: unknown) =>
-    (query as { toSQL?: () => { sql: string } }).toSQL?.().sql ?? String(query)
+    (query as { toSQL?: () => { sql: string } }).toSQL?.().sql ??
+    ((query as { queryChunks?: unknown }).queryChunks ? dialect.sqlToQuery(query).sql : String(query))
   for (const method of ['all', 'get', 'run', 'rows'] as const) {
     target[method] = (query: unknown) => {
       seen.push(sqlOf(query))

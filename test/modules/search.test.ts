@@ -18,6 +18,7 @@ import { createServices } from '../../src/services.js'
 import { ADMIN_TOKEN, buildTestApp, type TestApp } from '../helpers/app.js'
 import { createArticle, minutesFromNow, SAMPLE_BODY, SAMPLE_TITLE } from '../helpers/data.js'
 import { emptyDatabaseUrl, rawQuery, TEST_ENGINE } from '../helpers/engine.js'
+import { queriesDuring } from '../helpers/queries.js'
 import { expectIndexInStep, list, searchIds } from '../helpers/search.js'
 
 let t: TestApp
@@ -163,6 +164,44 @@ describe('GET /v1/articles?q= — Arabic matching', () => {
     })
     expect(del.statusCode).toBe(204)
     expect(await totals()).toEqual([3, 3, 2])
+  })
+  it('walks every match to count them once per change: a repeated search reads only its newest candidates', async () => {
+    for (let i = 0; i < 3; i++) await createArticle(t, { title: `مقال ${i}`, body: 'عن إيران' })
+    // Every statement the search runs, whichever door it goes through (SQLite's index uses the driver itself).
+    const statements = async (fn: () => Promise<unknown>) => {
+      if (TEST_ENGINE === 'pg') return queriesDuring(t.database, fn)
+      const { sqlite } = t.database as SqliteDatabase
+      const prepare = sqlite.prepare
+      const seen: string[] = []
+      sqlite.prepare = ((source: string) => {
+        seen.push(source)
+        return prepare.call(sqlite, source)
+      }) as typeof prepare
+      try {
+        await fn()
+      } finally {
+        sqlite.prepare = prepare
+      }
+      return seen
+    }
+    // The counts that walk every match: SQLite's over the index (its capped count stops early and is not one),
+    // PostgreSQL's over the matches' subquery.
+    const walksAll =
+      /count\(\*\) AS n\s+FROM articles_fts|AS hidden|count\(\*\)(::integer AS n)? FROM \(SELECT 1 FROM article_search/i
+    const fullCounts = (seen: string[]) => seen.filter((s) => walksAll.test(s))
+    // Other pages: the read cache would answer a repeated request without running anything.
+    const search = (page: number) => async () => {
+      const res = await list(t, '/v1/articles', { q: 'ايران', perPage: 1, page })
+      expect(res.headers['x-total-count']).toBe('3')
+    }
+    expect(fullCounts(await statements(search(1))).length).toBeGreaterThan(0)
+    expect(fullCounts(await statements(search(2)))).toEqual([])
+    await createArticle(t, { title: 'رابع', body: 'عن إيران' })
+    const after = await statements(async () => {
+      const res = await list(t, '/v1/articles', { q: 'ايران', perPage: 2 })
+      expect(res.headers['x-total-count']).toBe('4')
+    })
+    expect(fullCounts(after).length).toBeGreaterThan(0)
   })
 })
 

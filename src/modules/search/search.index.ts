@@ -63,7 +63,7 @@ export interface SearchIndex {
    * all (exact). `terms` are queryTerms(q): every one must match. When more than `candidates` articles match,
    * only the newest `candidates` (by id) are ranked; the pages after them go on with the older matches, newest
    * first, so every match still appears once. `knownTotal`, the total kept from an earlier read that still
-   * holds, spares an index that counts apart (SQLite) its count; PostgreSQL counts in the same statement.
+   * holds, spares the index its count: the one part of a common word's search that walks every match.
    */
   ranked(
     terms: string[],

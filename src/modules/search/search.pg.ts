@@ -214,8 +214,10 @@ export function createPgSearchIndex(
      * bm25 tells apart by the row's length, shorter first: ts_rank's normalization 2 divides by it.
      * Only the newest `candidates` matches are scored, as on SQLite: ts_rank reads each match's whole document,
      * so ranking a word found in 100,000 articles took seconds. The older matches follow them, newest first.
+     * The candidates are read newest first and the reading stops there; only the total walks every match, so a
+     * total kept from an earlier read (`knownTotal`) spares that walk: 230 ms of 260 for a word in every article.
      */
-    async ranked(terms, filter, limit, offset): Promise<RankedIds> {
+    async ranked(terms, filter, limit, offset, knownTotal): Promise<RankedIds> {
       const all = queryLiteral(terms, '&')
       const any = queryLiteral(terms, '|')
       if (all === null || any === null) return { ids: [], total: 0 }
@@ -223,16 +225,21 @@ export function createPgSearchIndex(
       // The part of the page past the ranked candidates (none while the page is within them).
       const rankedOnPage = candidates === null ? limit : Math.max(0, Math.min(limit, candidates - offset))
       const olderOffset = candidates === null ? 0 : Math.max(0, offset - candidates)
+      const total =
+        knownTotal === undefined
+          ? sql`(SELECT count(*) FROM (${matches(sql`1`, all, filter)}) n)`
+          : knownTotal
       const [row] = await database.rows<{ total: number; ids: number[]; older: number[] }>(sql`WITH
-        m AS MATERIALIZED (${matches(sql`s.article_id AS id`, all, filter)}),
-        c AS MATERIALIZED (SELECT id FROM m ORDER BY id DESC LIMIT ${candidates ?? sql`ALL`}),
+        c AS MATERIALIZED (${matches(sql`s.article_id AS id`, all, filter)}
+          ORDER BY s.article_id DESC LIMIT ${candidates ?? sql`ALL`}),
         r AS (SELECT s.article_id AS id, ts_rank(${RANK_WEIGHTS}, s.document, ${any}::tsquery) AS score,
           ts_rank(${RANK_WEIGHTS}, s.document, ${any}::tsquery, 2) AS density
           FROM article_search s WHERE s.article_id IN (SELECT id FROM c))
-        SELECT (SELECT count(*) FROM m)::integer AS total,
+        SELECT ${total}::integer AS total,
           ARRAY(SELECT id FROM r ORDER BY score DESC, density DESC, id
             LIMIT ${rankedOnPage} OFFSET ${Math.min(offset, candidates ?? offset)}) AS ids,
-          ARRAY(SELECT id FROM m WHERE id < (SELECT min(id) FROM c) ORDER BY id DESC
+          ARRAY(SELECT id FROM (${matches(sql`s.article_id AS id`, all, filter)}) o
+            WHERE o.id < (SELECT min(id) FROM c) ORDER BY o.id DESC
             LIMIT ${limit - rankedOnPage} OFFSET ${olderOffset}) AS older`)
       return { ids: [...(row?.ids ?? []), ...(row?.older ?? [])], total: row?.total ?? 0 }
     },
