@@ -53,8 +53,9 @@ function rankedArticleIds(
   limit: number,
   offset: number,
   tuning: SearchTuning = SEARCH_TUNING,
+  knownTotal?: number,
 ): Promise<RankedIds> {
-  return searchIndex(tuning).ranked(terms, filter, limit, offset)
+  return searchIndex(tuning).ranked(terms, filter, limit, offset, knownTotal)
 }
 
 /** How many articles match and pass the filter, counted with the given tuning. */
@@ -109,11 +110,12 @@ function publicFilter(): SearchFilter {
 }
 
 /** Every page, in order, of a search with the given tuning. */
-async function allPages(filter: SearchFilter, perPage: number, tuning: SearchTuning) {
+/** Every page in turn; `knownTotal` hands each the total as one kept from an earlier read would. */
+async function allPages(filter: SearchFilter, perPage: number, tuning: SearchTuning, knownTotal?: number) {
   const ids: number[] = []
   const totals = new Set<number>()
   for (let page = 0; ; page++) {
-    const result = await rankedArticleIds(TERMS, filter, perPage, page * perPage, tuning)
+    const result = await rankedArticleIds(TERMS, filter, perPage, page * perPage, tuning, knownTotal)
     totals.add(result.total)
     if (result.ids.length === 0) break
     ids.push(...result.ids)
@@ -203,6 +205,11 @@ describe('the search index, ranked — the filter on the index copies and on id 
           label,
         ).toEqual(expected)
         expect(copies.totals, label).toEqual([expected.length])
+        // With the total kept, on either side of setsFrom: the same pages.
+        for (const setsFrom of [0, expected.length + 1]) {
+          const kept = await allPages(filter, 3, { candidates, setsFrom }, expected.length)
+          expect(kept, label).toEqual(copies)
+        }
         for (const setsFrom of [0, Number.POSITIVE_INFINITY]) {
           expect(await countMatches(TERMS, filter, { candidates, setsFrom }), label).toBe(expected.length)
         }

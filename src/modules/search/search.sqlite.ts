@@ -120,6 +120,8 @@ function countFiltered(
   const count = (condition: SQL) =>
     qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM articles_fts
       WHERE articles_fts MATCH ${match} AND ${condition}`).n
+  // A kept total that reaches setsFrom answers without the capped count: the raw matches are at least as many.
+  if (knownTotal !== undefined && knownTotal >= tuning.setsFrom) return { total: knownTotal, useSets: true }
   const capped = qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
     WHERE articles_fts MATCH ${match} LIMIT ${Number.isFinite(tuning.setsFrom) ? tuning.setsFrom : -1})`).n
   const useSets = capped >= tuning.setsFrom
