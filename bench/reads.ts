@@ -647,6 +647,9 @@ async function runSize(
         if (target.serves(server)) await measure(load, server, target, options.warmup)
   }
   const samples = new Map<string, Sample[]>()
+  // Each server's memory right after its own last measured round: read later, a server idle since its last round
+  // (the baseline serves no 304 target) would have had V8's memory reducer shrink it while the others were loaded.
+  const memory = new Map<string, { rss: number; peak: number }>()
   for (let round = 0; round < options.rounds; round++) {
     // Rotate the order each round, so no server always runs first (or right after the same neighbour).
     const order = servers.map((_, i) => servers[(i + round) % servers.length] as BenchServer)
@@ -654,6 +657,7 @@ async function runSize(
       for (const server of order) {
         if (!target.serves(server)) continue
         const sample = await measure(load, server, target, options.duration)
+        memory.set(server.name, memoryMiB(server.child.pid as number))
         const key = statKey(server.name, target.key)
         samples.set(key, [...(samples.get(key) ?? []), sample])
         process.stdout.write(
@@ -665,7 +669,6 @@ async function runSize(
       }
     }
   }
-  const memory = new Map(servers.map((server) => [server.name, memoryMiB(server.child.pid as number)]))
   await stopServers()
   if (pgUrls) await dropPostgres()
   for (const server of servers) rmSync(join(workDir, `${server.name}-${size}.db`), { force: true })
@@ -872,7 +875,7 @@ function report(options: Options, load: Load, results: SizeResult[], started: Da
     `- Load: ${load.name}, ${CONNECTIONS} connections; ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
     '- Data: the same generated Arabic articles (3 tags each, every 50th a draft, 2 scheduled) in every server; each server its own process on 127.0.0.1 with its own copy (PostgreSQL: a database each), LOG_LEVEL=warn; Sahifa compiled with tsc',
     `- Servers: baseline = bare Fastify 5 + better-sqlite3, prepared statements, no auth/validation/totals/ETag; "cache on" = READ_CACHE_MB unset (default ${CACHE_BOUND_MIB})`,
-    "- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat; on PostgreSQL plus its database backends) over all measured rounds ÷ requests; RSS: the server process's VmRSS after all rounds (PostgreSQL's own memory not included), peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts",
+    "- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat; on PostgreSQL plus its database backends) over all measured rounds ÷ requests; RSS: the server process's VmRSS right after its last measured round (PostgreSQL's own memory not included), peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts",
     '',
   ]
   const checks = verdict(results)
