@@ -253,7 +253,13 @@ export async function runSearchBench(): Promise<{ ratio: number; p99Ratio: numbe
   if (fresh) await generate()
   else console.log('Reusing the generated database (pass --fresh to rebuild it).')
 
-  const config = loadConfig({ DATABASE_URL: dbPath, LOG_LEVEL: 'silent', SEED_SAMPLE: 'false' })
+  // The read cache off: with it, every repeat of a query would be a cache hit and measure nothing of search.
+  const config = loadConfig({
+    DATABASE_URL: dbPath,
+    LOG_LEVEL: 'silent',
+    SEED_SAMPLE: 'false',
+    READ_CACHE_MB: '0',
+  })
   const logger = createLogger(config)
   const database = openSqlite(dbPath)
   const services = await createServices({ database, config, logger })
