@@ -3,6 +3,7 @@
  * prove a read ran no query, or not a given one. The executors are wrapped for the call and put back after.
  */
 import type { Database, Statement } from '../../src/db/database.js'
+import type { SqliteDatabase } from '../../src/db/sqlite/database.js'
 
 type Method = 'all' | 'get' | 'run' | 'rows' | 'many' | 'one'
 
@@ -34,6 +35,27 @@ export async function queriesDuring(database: Database, fn: () => Promise<unknow
     await fn()
   } finally {
     Object.assign(target, originals)
+  }
+  return seen
+}
+
+/**
+ * Every statement `fn` makes the engine run, the ones that bypass the port included: SQLite's search index
+ * prepares its statements on the driver itself. On PostgreSQL everything goes through the port.
+ */
+export async function statementsDuring(database: Database, fn: () => Promise<unknown>): Promise<string[]> {
+  if (database.engine === 'pg') return queriesDuring(database, fn)
+  const { sqlite } = database as SqliteDatabase
+  const prepare = sqlite.prepare
+  const seen: string[] = []
+  sqlite.prepare = ((source: string) => {
+    seen.push(source)
+    return prepare.call(sqlite, source)
+  }) as typeof prepare
+  try {
+    await fn()
+  } finally {
+    sqlite.prepare = prepare
   }
   return seen
 }

@@ -109,8 +109,7 @@ function publicFilter(): SearchFilter {
   return { status: 'published', now: new Date().toISOString() }
 }
 
-/** Every page, in order, of a search with the given tuning. */
-/** Every page in turn; `knownTotal` hands each the total as one kept from an earlier read would. */
+/** Every page, in order, of a search with the given tuning; `knownTotal` hands each page a kept total. */
 async function allPages(filter: SearchFilter, perPage: number, tuning: SearchTuning, knownTotal?: number) {
   const ids: number[] = []
   const totals = new Set<number>()

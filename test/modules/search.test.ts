@@ -18,7 +18,7 @@ import { createServices } from '../../src/services.js'
 import { ADMIN_TOKEN, buildTestApp, type TestApp } from '../helpers/app.js'
 import { createArticle, minutesFromNow, SAMPLE_BODY, SAMPLE_TITLE } from '../helpers/data.js'
 import { emptyDatabaseUrl, rawQuery, TEST_ENGINE } from '../helpers/engine.js'
-import { queriesDuring } from '../helpers/queries.js'
+import { statementsDuring } from '../helpers/queries.js'
 import { expectIndexInStep, list, searchIds } from '../helpers/search.js'
 
 let t: TestApp
@@ -165,25 +165,10 @@ describe('GET /v1/articles?q= — Arabic matching', () => {
     expect(del.statusCode).toBe(204)
     expect(await totals()).toEqual([3, 3, 2])
   })
+
   it('walks every match to count them once per change: a repeated search reads only its newest candidates', async () => {
     for (let i = 0; i < 3; i++) await createArticle(t, { title: `مقال ${i}`, body: 'عن إيران' })
-    // Every statement the search runs, whichever door it goes through (SQLite's index uses the driver itself).
-    const statements = async (fn: () => Promise<unknown>) => {
-      if (TEST_ENGINE === 'pg') return queriesDuring(t.database, fn)
-      const { sqlite } = t.database as SqliteDatabase
-      const prepare = sqlite.prepare
-      const seen: string[] = []
-      sqlite.prepare = ((source: string) => {
-        seen.push(source)
-        return prepare.call(sqlite, source)
-      }) as typeof prepare
-      try {
-        await fn()
-      } finally {
-        sqlite.prepare = prepare
-      }
-      return seen
-    }
+    const statements = (fn: () => Promise<unknown>) => statementsDuring(t.database, fn)
     // The counts that walk every match: SQLite's over the index (its capped count stops early and is not one),
     // PostgreSQL's over the matches' subquery.
     const walksAll =
