@@ -225,12 +225,13 @@ export function createPgSearchIndex(
       // The part of the page past the ranked candidates (none while the page is within them).
       const rankedOnPage = candidates === null ? limit : Math.max(0, Math.min(limit, candidates - offset))
       const olderOffset = candidates === null ? 0 : Math.max(0, offset - candidates)
+      const matchingIds = matches(sql`s.article_id AS id`, all, filter)
       const total =
         knownTotal === undefined
           ? sql`(SELECT count(*) FROM (${matches(sql`1`, all, filter)}) n)`
           : knownTotal
       const [row] = await database.rows<{ total: number; ids: number[]; older: number[] }>(sql`WITH
-        c AS MATERIALIZED (${matches(sql`s.article_id AS id`, all, filter)}
+        c AS MATERIALIZED (${matchingIds}
           ORDER BY s.article_id DESC LIMIT ${candidates ?? sql`ALL`}),
         r AS (SELECT s.article_id AS id, ts_rank(${RANK_WEIGHTS}, s.document, ${any}::tsquery) AS score,
           ts_rank(${RANK_WEIGHTS}, s.document, ${any}::tsquery, 2) AS density
@@ -238,7 +239,7 @@ export function createPgSearchIndex(
         SELECT ${total}::integer AS total,
           ARRAY(SELECT id FROM r ORDER BY score DESC, density DESC, id
             LIMIT ${rankedOnPage} OFFSET ${Math.min(offset, candidates ?? offset)}) AS ids,
-          ARRAY(SELECT id FROM (${matches(sql`s.article_id AS id`, all, filter)}) o
+          ARRAY(SELECT id FROM (${matchingIds}) o
             WHERE o.id < (SELECT min(id) FROM c) ORDER BY o.id DESC
             LIMIT ${limit - rankedOnPage} OFFSET ${olderOffset}) AS older`)
       return { ids: [...(row?.ids ?? []), ...(row?.older ?? [])], total: row?.total ?? 0 }
