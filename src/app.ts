@@ -15,6 +15,7 @@ import cachingPlugin from './plugins/caching.js'
 import clientIpPlugin from './plugins/client-ip.js'
 import drainPlugin from './plugins/drain.js'
 import errorsPlugin, { sendFrameworkProblem } from './plugins/errors.js'
+import fairTurnsPlugin from './plugins/fair-turns.js'
 import noNulPlugin from './plugins/no-nul.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import readCachePlugin from './plugins/read-cache.js'
@@ -55,6 +56,8 @@ export async function buildApp({ config, services, logger }: AppDeps) {
   // Fastify parses text/plain by default; the contract accepts JSON only, so any other body is a 415.
   app.removeContentTypeParser('text/plain')
 
+  // First: its onRequest hook decides when a request's work may start (plugins/fair-turns.ts).
+  await app.register(fairTurnsPlugin)
   await app.register(servicesPlugin, { services, config })
   await app.register(drainPlugin)
   // Before any hook that can answer early (auth's 401) or reads request.ip (the rate limits).
