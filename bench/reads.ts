@@ -35,6 +35,7 @@ import {
   memoryMiB,
   pinning,
   run,
+  runAlone,
   type Server,
   startServer,
   stopServers,
@@ -512,6 +513,7 @@ async function settle(server: BenchServer): Promise<void> {
 }
 
 async function measure(load: Load, server: BenchServer, target: Target, seconds: number): Promise<Sample> {
+  runAlone(server)
   const before = await cpuOf(server)
   const result = await load.run(url(server, target.path(server)), {
     connections: CONNECTIONS,
@@ -872,7 +874,7 @@ function report(options: Options, load: Load, results: SizeResult[], started: Da
     `- Date: ${started.toISOString()} (took ${minutes} min); \`npm run bench -- ${process.argv.slice(2).join(' ')}\``,
     `- Machine: ${machine()}`,
     `- CPUs: ${pinning ? `each server (every thread) pinned to CPU ${pinning.server}, wrk and this bench to CPU ${pinning.load} (taskset); PostgreSQL unpinned` : 'not pinned (taskset missing or one CPU)'}`,
-    `- Load: ${load.name}, ${CONNECTIONS} connections; ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
+    `- Load: ${load.name}, ${CONNECTIONS} connections, on one server at a time (the others stopped with SIGSTOP); ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
     '- Data: the same generated Arabic articles (3 tags each, every 50th a draft, 2 scheduled) in every server; each server its own process on 127.0.0.1 with its own copy (PostgreSQL: a database each), LOG_LEVEL=warn; Sahifa compiled with tsc',
     `- Servers: baseline = bare Fastify 5 + better-sqlite3, prepared statements, no auth/validation/totals/ETag; "cache on" = READ_CACHE_MB unset (default ${CACHE_BOUND_MIB})`,
     "- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat; on PostgreSQL plus its database backends) over all measured rounds ÷ requests; RSS: the server process's VmRSS right after its last measured round (PostgreSQL's own memory not included), peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts",
