@@ -3,8 +3,9 @@
  * runs every request that is ready; with SQLite's synchronous statements, 32 busy connections made a turn of
  * 32 × 9 ms for a search, so the n-th new connection waited n such turns (seconds) for its first answer, and timers
  * (the scheduled go-live, the webhook worker) waited as long. Here a turn starts new requests only until SLICE_MS
- * of it have passed; the others wait, in the order they came, for the next turns. Each turn then stays near
- * SLICE_MS plus one request. Nothing waits while the server keeps up: a request that finds no queue starts at once.
+ * of it have passed; the others wait, in the order they came, for the next turns. A turn then holds at most two
+ * slices (its poll phase's and its check phase's), each overrun by one request at most. Nothing waits while the
+ * server keeps up: a request that finds no queue starts at once.
  */
 import type { FastifyInstance, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
