@@ -23,11 +23,16 @@ const after = sqlite.prepare(`SELECT ${columns} FROM articles a WHERE ${live}
 // one page instead of reading and sorting every tagged article.
 const tagged = sqlite.prepare(`SELECT ${columns} FROM articles a WHERE ${live} AND +a.id IN
   (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.slug = @tag) ${order}`)
-// Sahifa's ranking: bm25 (title 10, excerpt 5, body 1) over the newest 5,000 live matches, ties by id.
-const searched = sqlite.prepare(`SELECT id FROM (SELECT f.rowid AS id,
-  bm25(articles_fts, 10.0, 5.0, 1.0, 0.0, 0.0, 0.0) AS score FROM articles_fts f
+// Sahifa's order for a broad query (a word in more than 500 articles): every word in the title, then in the
+// title or excerpt, then the rest, newest first in each; page 1 only. One statement per tier.
+const searched = sqlite.prepare(`SELECT f.rowid AS id FROM articles_fts f
   WHERE articles_fts MATCH @match AND f.status = 'published' AND f.published_at <= @now
-  ORDER BY f.rowid DESC LIMIT 5000) ORDER BY score, id LIMIT @limit`)
+  ORDER BY f.rowid DESC LIMIT @limit`)
+const tiers = (match: string) => [
+  `{title} : (${match})`,
+  `({title excerpt} : (${match})) NOT ({title} : (${match}))`,
+  `(${match}) NOT ({title excerpt} : (${match}))`,
+]
 const byIds = sqlite.prepare(`SELECT ${columns} FROM articles a
   WHERE a.id IN (SELECT value FROM json_each(@ids))`)
 const bySlug = sqlite.prepare(`SELECT ${columns}, a.body, a.body_format AS bodyFormat, a.html FROM articles a
@@ -84,7 +89,12 @@ app.get<{ Querystring: { perPage?: string; cursor?: string; tag?: string; q?: st
       const match = queryTerms(query.q)
         .map((term) => `"${term.replaceAll('"', '""')}"`)
         .join(' AND ')
-      const ids = (searched.all({ match, now, limit: perPage }) as { id: number }[]).map((row) => row.id)
+      const ids: number[] = []
+      for (const tier of tiers(match)) {
+        const rows = searched.all({ match: tier, now, limit: perPage - ids.length }) as { id: number }[]
+        ids.push(...rows.map((row) => row.id))
+        if (ids.length === perPage) break
+      }
       const rows = new Map((byIds.all({ ids: JSON.stringify(ids) }) as Row[]).map((row) => [row.id, row]))
       return { data: complete(ids.map((id) => rows.get(id) as Row)) }
     }

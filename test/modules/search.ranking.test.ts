@@ -1,6 +1,6 @@
 /**
- * A unit test of the search indexes with small tuning numbers: the bounded ranking of common words on both engines
- * (the engine TEST_ENGINE names), and, on SQLite, both of FTS5's filter methods, on the index copies and on id
+ * A unit test of the search indexes with small tuning numbers: the order of broad queries on both engines (the
+ * engine TEST_ENGINE names), and, on SQLite, both of FTS5's filter methods, on the index copies and on id
  * sets (PostgreSQL has one method: there both settings of setsFrom run the same statement). Articles are created
  * through the real services on a migrated database.
  */
@@ -37,9 +37,8 @@ afterEach(async () => {
 })
 
 const TERMS = queryTerms('إيران')
-const FULL: SearchTuning = { candidates: Number.POSITIVE_INFINITY, setsFrom: Number.POSITIVE_INFINITY }
+const FULL: SearchTuning = { scoreUpTo: Number.POSITIVE_INFINITY, setsFrom: Number.POSITIVE_INFINITY }
 
-/** One page of a search on the engine's index with the given tuning (the default one when absent). */
 /** The engine's own index with the given tuning. */
 function searchIndex(tuning: SearchTuning) {
   return database.engine === 'sqlite'
@@ -66,6 +65,11 @@ function countMatches(terms: string[], filter: SearchFilter, tuning: SearchTunin
 interface Seeded {
   /** Ids of the live articles that mention إيران, oldest first. */
   live: number[]
+  /** Of those, the ones with إيران in their title, and the others with it in their excerpt. */
+  inTitle: number[]
+  inExcerpt: number[]
+  /** Of those, the ones that mention روسيا too. */
+  withRussia: number[]
   draft: number[]
   scheduled: number[]
   /** Every article that mentions إيران, oldest first. */
@@ -74,12 +78,21 @@ interface Seeded {
 
 /**
  * 24 articles that mention إيران, created oldest first: the oldest four have it in their title, so the full
- * ranking puts them first; every fifth is a draft and every seventh is scheduled. Authors and tags alternate.
- * Six more articles do not mention it.
+ * ranking puts them first, and every third of the others in its excerpt; every sixth mentions روسيا too. Every
+ * fifth is a draft and every seventh is scheduled. Authors and tags alternate. Six more articles do not mention
+ * إيران, and say روسيا.
  */
 async function seed(): Promise<Seeded> {
   const { articles } = services
-  const seeded: Seeded = { live: [], draft: [], scheduled: [], matches: [] }
+  const seeded: Seeded = {
+    live: [],
+    inTitle: [],
+    inExcerpt: [],
+    withRussia: [],
+    draft: [],
+    scheduled: [],
+    matches: [],
+  }
   // Each create is its own transaction, in this order: ids (the index's keys) grow oldest to newest.
   for (let i = 0; i < 24; i++) {
     const filler = 'كلام عام عن السياسة والاقتصاد. '.repeat(1 + (i % 6))
@@ -87,9 +100,11 @@ async function seed(): Promise<Seeded> {
     const scheduled = !draft && i % 7 === 6
     const author = i % 2 === 0 ? 'سارة' : 'علي'
     const tag = i % 3 === 0 ? 'سياسة' : 'اقتصاد'
+    const inExcerpt = i >= 4 && i % 3 === 1
     const article = await articles.create({
       title: i < 4 ? `إيران ${i}` : `خبر ${i}`,
-      body: `${filler} إيران ${'إيران '.repeat(i % 3)} ${filler}`,
+      excerpt: inExcerpt ? 'ملخص عن إيران' : 'ملخص',
+      body: `${filler} إيران ${'إيران '.repeat(i % 3)} ${filler}${i % 6 === 0 ? ' روسيا' : ''}`,
       author,
       tags: [tag],
       status: draft ? 'draft' : 'published',
@@ -97,6 +112,11 @@ async function seed(): Promise<Seeded> {
     })
     const state = draft ? 'draft' : scheduled ? 'scheduled' : 'live'
     seeded[state].push(article.id)
+    if (state === 'live') {
+      if (i < 4) seeded.inTitle.push(article.id)
+      else if (inExcerpt) seeded.inExcerpt.push(article.id)
+      if (i % 6 === 0) seeded.withRussia.push(article.id)
+    }
     seeded.matches.push({ id: article.id, state, author, tag })
   }
   for (let i = 0; i < 6; i++) {
@@ -110,11 +130,17 @@ function publicFilter(): SearchFilter {
 }
 
 /** Every page, in order, of a search with the given tuning; `knownTotal` hands each page a kept total. */
-async function allPages(filter: SearchFilter, perPage: number, tuning: SearchTuning, knownTotal?: number) {
+async function allPages(
+  filter: SearchFilter,
+  perPage: number,
+  tuning: SearchTuning,
+  knownTotal?: number,
+  terms = TERMS,
+) {
   const ids: number[] = []
   const totals = new Set<number>()
   for (let page = 0; ; page++) {
-    const result = await rankedArticleIds(TERMS, filter, perPage, page * perPage, tuning, knownTotal)
+    const result = await rankedArticleIds(terms, filter, perPage, page * perPage, tuning, knownTotal)
     totals.add(result.total)
     if (result.ids.length === 0) break
     ids.push(...result.ids)
@@ -122,50 +148,71 @@ async function allPages(filter: SearchFilter, perPage: number, tuning: SearchTun
   return { ids, totals: [...totals] }
 }
 
-describe('the search index, ranked — bounded ranking of common words', () => {
-  it('the default tuning ranks every match of a word in up to 5,000 articles', async () => {
-    expect(SEARCH_TUNING.candidates).toBe(5_000)
-    const { live } = await seed()
+const newestFirst = (ids: number[]) => [...ids].sort((a, b) => b - a)
+
+describe('the search index, ranked — bm25 for narrow queries, tiers for broad ones', () => {
+  it('the default tuning ranks by bm25 a query whose words are each in up to 500 articles', async () => {
+    expect(SEARCH_TUNING.scoreUpTo).toBe(500)
+    const { live, inTitle } = await seed()
     const full = await rankedArticleIds(TERMS, publicFilter(), 100, 0, FULL)
     expect(await rankedArticleIds(TERMS, publicFilter(), 100, 0)).toEqual(full)
     expect(full.total).toBe(live.length)
-    // The best match is one of the oldest four, which have the word in their title.
-    expect(live.slice(0, 4)).toContain(full.ids[0])
+    // The best match is one of the oldest four, which have the word in their title; the newest one is not.
+    expect(inTitle).toContain(full.ids[0])
+    expect(full.ids[1]).not.toBe(Math.max(...live))
   })
 
-  it('with more matches than candidates, ranks the newest visible ones, then the rest newest first', async () => {
-    const { live } = await seed()
-    const candidates = 8
-    const full = (await rankedArticleIds(TERMS, publicFilter(), 100, 0, FULL)).ids
-    const newest = new Set(live.slice(-candidates))
-    const expected = [...full.filter((id) => newest.has(id)), ...live.slice(0, -candidates).reverse()]
+  it('a word in more articles than scoreUpTo: title matches, then excerpt ones, then the rest, newest first in each', async () => {
+    const { live, inTitle, inExcerpt } = await seed()
+    const rest = live.filter((id) => !inTitle.includes(id) && !inExcerpt.includes(id))
+    const expected = [...newestFirst(inTitle), ...newestFirst(inExcerpt), ...newestFirst(rest)]
     for (const perPage of [1, 3, 5, 8, 20]) {
-      const { ids, totals } = await allPages(publicFilter(), perPage, { ...SEARCH_TUNING, candidates })
-      expect(ids).toEqual(expected)
-      expect(totals).toEqual([live.length])
+      for (const setsFrom of [0, Number.POSITIVE_INFINITY]) {
+        const { ids, totals } = await allPages(publicFilter(), perPage, { scoreUpTo: 8, setsFrom })
+        expect(ids, `perPage ${perPage}, setsFrom ${setsFrom}`).toEqual(expected)
+        expect(totals).toEqual([live.length])
+      }
     }
-    // The trade-off, for very common words only: the best match overall is an old one, not on page 1.
-    const first = await rankedArticleIds(TERMS, publicFilter(), 5, 0, { ...SEARCH_TUNING, candidates })
-    expect(first.ids).not.toContain(full[0])
-    expect(first.total).toBe(live.length)
+    // 24 raw matches: 23 is below them, 24 is not.
+    expect((await rankedArticleIds(TERMS, publicFilter(), 30, 0, { ...FULL, scoreUpTo: 23 })).ids).toEqual(
+      expected,
+    )
+    const full = await rankedArticleIds(TERMS, publicFilter(), 30, 0, FULL)
+    expect(full.ids).not.toEqual(expected)
+    expect(await rankedArticleIds(TERMS, publicFilter(), 30, 0, { ...FULL, scoreUpTo: 24 })).toEqual(full)
   })
 
-  it('a page that straddles the candidates ends the ranking and starts the older matches', async () => {
-    const { live } = await seed()
-    const tuning = { ...SEARCH_TUNING, candidates: 8 }
-    const page2 = (await rankedArticleIds(TERMS, publicFilter(), 5, 5, tuning)).ids
-    const older = live.slice(0, -8).reverse()
-    expect(page2).toHaveLength(5)
-    expect(page2.slice(0, 3).every((id) => live.slice(-8).includes(id))).toBe(true)
-    expect(page2.slice(3)).toEqual(older.slice(0, 2))
-    expect((await rankedArticleIds(TERMS, publicFilter(), 5, 10, tuning)).ids).toEqual(older.slice(2, 7))
+  it('a page that starts past whole tiers starts in the right one', async () => {
+    const { live, inTitle, inExcerpt } = await seed()
+    const rest = newestFirst(live.filter((id) => !inTitle.includes(id) && !inExcerpt.includes(id)))
+    const tuning = { scoreUpTo: 8, setsFrom: Number.POSITIVE_INFINITY }
+    const skipped = inTitle.length + inExcerpt.length
+    expect((await rankedArticleIds(TERMS, publicFilter(), 3, skipped + 2, tuning)).ids).toEqual(
+      rest.slice(2, 5),
+    )
+    expect((await rankedArticleIds(TERMS, publicFilter(), 3, inTitle.length, tuning)).ids).toEqual(
+      newestFirst(inExcerpt).slice(0, 3),
+    )
+  })
+
+  it('one broad word makes a query broad, however few articles have every word', async () => {
+    const { withRussia, inTitle } = await seed()
+    const terms = queryTerms('إيران روسيا')
+    // روسيا is in 10 articles, إيران in 24: the query matches the few that have both.
+    const bm25 = await rankedArticleIds(terms, publicFilter(), 10, 0, { ...FULL, scoreUpTo: 24 })
+    const tiers = await rankedArticleIds(terms, publicFilter(), 10, 0, { ...FULL, scoreUpTo: 12 })
+    expect(bm25.total).toBe(withRussia.length)
+    expect(inTitle).toContain(bm25.ids[0])
+    // No match has both words in its title or excerpt: the one tier left is newest first.
+    expect(tiers).toEqual({ ids: newestFirst(withRussia), total: withRussia.length })
+    expect(bm25.ids).not.toEqual(tiers.ids)
   })
 
   it('an offset past the last match is an empty page with the exact total', async () => {
     const { live } = await seed()
     const result = await rankedArticleIds(TERMS, publicFilter(), 5, live.length, {
       ...SEARCH_TUNING,
-      candidates: 4,
+      scoreUpTo: 4,
     })
     expect(result).toEqual({ ids: [], total: live.length })
   })
@@ -190,13 +237,13 @@ describe('the search index, ranked — the filter on the index copies and on id 
   ]
 
   it.each([Number.POSITIVE_INFINITY, 8, 3])(
-    'with %s candidates, each finds exactly its articles',
-    async (candidates) => {
+    'with scoreUpTo %s, each finds exactly its articles',
+    async (scoreUpTo) => {
       const { matches } = await seed()
       for (const [filter, wanted] of cases(new Date().toISOString())) {
         const label = JSON.stringify(filter)
-        const copies = await allPages(filter, 3, { candidates, setsFrom: Number.POSITIVE_INFINITY })
-        const sets = await allPages(filter, 3, { candidates, setsFrom: 0 })
+        const copies = await allPages(filter, 3, { scoreUpTo, setsFrom: Number.POSITIVE_INFINITY })
+        const sets = await allPages(filter, 3, { scoreUpTo, setsFrom: 0 })
         expect(sets, label).toEqual(copies)
         const expected = matches.filter(wanted).map((m) => m.id)
         expect(
@@ -206,11 +253,11 @@ describe('the search index, ranked — the filter on the index copies and on id 
         expect(copies.totals, label).toEqual([expected.length])
         // With the total kept, on either side of setsFrom: the same pages.
         for (const setsFrom of [0, expected.length + 1]) {
-          const kept = await allPages(filter, 3, { candidates, setsFrom }, expected.length)
+          const kept = await allPages(filter, 3, { scoreUpTo, setsFrom }, expected.length)
           expect(kept, label).toEqual(copies)
         }
         for (const setsFrom of [0, Number.POSITIVE_INFINITY]) {
-          expect(await countMatches(TERMS, filter, { candidates, setsFrom }), label).toBe(expected.length)
+          expect(await countMatches(TERMS, filter, { scoreUpTo, setsFrom }), label).toBe(expected.length)
         }
       }
     },
@@ -220,7 +267,7 @@ describe('the search index, ranked — the filter on the index copies and on id 
     await seed()
     const nothing = queryTerms('بكين')
     for (const setsFrom of [0, Number.POSITIVE_INFINITY]) {
-      expect(await rankedArticleIds(nothing, publicFilter(), 5, 0, { candidates: 3, setsFrom })).toEqual({
+      expect(await rankedArticleIds(nothing, publicFilter(), 5, 0, { scoreUpTo: 3, setsFrom })).toEqual({
         ids: [],
         total: 0,
       })

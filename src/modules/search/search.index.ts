@@ -26,13 +26,24 @@ export interface IndexedArticle {
 
 /** Where ranked search trades relevance or method for time; a parameter so tests can use small numbers. */
 export interface SearchTuning {
-  /** Beyond this many matches, only the newest this many are ranked (see SearchIndex.ranked). */
-  candidates: number
+  /**
+   * bm25 ranks a query while each of its words is in at most this many articles (any status). A query with a
+   * more common word is broad: its order is where the words are (SearchIndex.ranked), which costs a page, not a
+   * walk of every match. bm25 weighs a word by walking all of its articles, and scores each match.
+   */
+  scoreUpTo: number
   /** SQLite: from this many raw matches, statements test the filter against id sets rather than the row copies. */
   setsFrom: number
 }
 
-export const SEARCH_TUNING: SearchTuning = { candidates: 5_000, setsFrom: 3_000 }
+export const SEARCH_TUNING: SearchTuning = { scoreUpTo: 500, setsFrom: 3_000 }
+
+/**
+ * A broad query's order, best first: every word in the title; then every word in the title or the excerpt; then
+ * the other matches. Newest (highest id) first within each. The same on both engines.
+ */
+export const BROAD_TIERS = [['title'], ['title', 'excerpt'], []] as const
+export type Tier = (typeof BROAD_TIERS)[number]
 
 /** Who is asking for what: the filters a search applies. */
 export interface SearchFilter {
@@ -59,11 +70,11 @@ export interface SearchIndex {
   /** Indexes every article when the index was built by another analyzer version, or never; returns how many. */
   rebuildIfNeeded(): Promise<number>
   /**
-   * One page of matching ids, best first (title above excerpt above body; ties by id), and how many match in
-   * all (exact). `terms` are queryTerms(q): every one must match. When more than `candidates` articles match,
-   * only the newest `candidates` (by id) are ranked; the pages after them go on with the older matches, newest
-   * first, so every match still appears once. `knownTotal`, the total kept from an earlier read that still
-   * holds, spares the index its count: the one part of a common word's search that walks every match.
+   * One page of matching ids, best first, and how many match in all (exact). `terms` are queryTerms(q): every
+   * one must match. A query whose words are each in at most `scoreUpTo` articles is ranked by bm25 (title 10,
+   * excerpt 5, body 1; ties by id; ts_rank's equivalent on PostgreSQL); a broader one by BROAD_TIERS, newest first
+   * within each. `knownTotal`, the total kept from an earlier read that still holds, spares the index its count:
+   * the one part of a common word's search that walks every match.
    */
   ranked(
     terms: string[],

@@ -12,12 +12,14 @@ import {
   ANALYZER_VERSION,
   ANALYZER_VERSION_KEY,
   analyzedFields,
+  BROAD_TIERS,
   type IndexedArticle,
   type RankedIds,
   SEARCH_TUNING,
   type SearchFilter,
   type SearchIndex,
   type SearchTuning,
+  type Tier,
 } from './search.index.js'
 
 // PostgreSQL's tsvector limits: it clamps positions and drops positions past 256 itself, but fails the whole
@@ -96,15 +98,28 @@ export function documentVector(article: IndexedArticle): string {
 }
 
 /**
- * The tsquery literal of analyzed query terms joined by `operator`, or null when no document can match: no
- * term, or one longer than any lexeme.
+ * The tsquery literal of analyzed query terms joined by `operator`, each limited to the given weights (title A,
+ * excerpt B, body C; all when empty), or null when no document can match: no term, or one longer than any lexeme.
  */
-export function queryLiteral(terms: string[], operator: '&' | '|'): string | null {
+export function queryLiteral(terms: string[], operator: '&' | '|', weights = ''): string | null {
   const lexemes = [...new Set(terms.map(porterStem))]
   if (lexemes.length === 0 || lexemes.some((lexeme) => Buffer.byteLength(lexeme) > MAX_LEXEME_BYTES)) {
     return null
   }
-  return lexemes.map(quoteLexeme).join(` ${operator} `)
+  const suffix = weights === '' ? '' : `:${weights}`
+  return lexemes.map((lexeme) => `${quoteLexeme(lexeme)}${suffix}`).join(` ${operator} `)
+}
+
+const TIER_WEIGHTS: Record<string, string> = { title: 'A', excerpt: 'B' }
+
+/** A tier of BROAD_TIERS as a tsquery: every word in one of its fields (weights), and not in a better tier. */
+function tierQueries(terms: string[]): string[] {
+  const within = (tier: Tier) =>
+    `(${queryLiteral(terms, '&', tier.map((field) => TIER_WEIGHTS[field]).join(''))})`
+  return BROAD_TIERS.map((tier, i) => {
+    const better = BROAD_TIERS[i - 1]
+    return better === undefined ? within(tier) : `${within(tier)} & !${within(better)}`
+  })
 }
 
 /** The matches of `query` (`s`, joined to the article as `a` when the filter needs it) that pass the filter. */
@@ -152,9 +167,57 @@ async function builtVersion(executor: Executor): Promise<number | undefined> {
   return state?.value
 }
 
+async function countMatches(executor: Executor, query: string, filter: SearchFilter): Promise<number> {
+  const [row] = await executor.rows<{ n: number }>(
+    sql`SELECT count(*)::integer AS n FROM (${matches(sql`1`, query, filter)}) m`,
+  )
+  return row?.n ?? 0
+}
+
+/** Whether some word of the query is in more than scoreUpTo articles: each count stops one past it. */
+async function isBroad(
+  executor: Executor,
+  terms: string[],
+  tuning: Pick<SearchTuning, 'scoreUpTo'>,
+): Promise<boolean> {
+  if (!Number.isFinite(tuning.scoreUpTo)) return false
+  const counts = [...new Set(terms)].map(
+    (term) => sql`(SELECT count(*) FROM (SELECT 1 FROM article_search
+      WHERE document @@ ${queryLiteral([term], '&')}::tsquery LIMIT ${tuning.scoreUpTo + 1}) t)`,
+  )
+  const [row] = await executor.rows<{ n: number }>(
+    sql`SELECT greatest(${sql.join(counts, sql`, `)})::integer AS n`,
+  )
+  return (row?.n ?? 0) > tuning.scoreUpTo
+}
+
+/**
+ * A broad query's page: each tier newest first (by the primary key, read backwards), as far as the page reaches.
+ * A tier the page starts past is counted, to know where the next one starts.
+ */
+async function tieredIds(
+  executor: Executor,
+  terms: string[],
+  filter: SearchFilter,
+  limit: number,
+  offset: number,
+): Promise<number[]> {
+  const ids: number[] = []
+  let skip = offset
+  for (const tier of tierQueries(terms)) {
+    const rows = await executor.rows<{ id: number }>(sql`${matches(sql`s.article_id AS id`, tier, filter)}
+      ORDER BY s.article_id DESC LIMIT ${limit - ids.length} OFFSET ${skip}`)
+    ids.push(...rows.map((row) => row.id))
+    if (ids.length === limit) break
+    // This tier ends on this page (the next starts at its top) or before it.
+    skip = rows.length > 0 || skip === 0 ? 0 : skip - (await countMatches(executor, tier, filter))
+  }
+  return ids
+}
+
 export function createPgSearchIndex(
   database: PgDatabase,
-  tuning: Pick<SearchTuning, 'candidates'> = SEARCH_TUNING,
+  tuning: Pick<SearchTuning, 'scoreUpTo'> = SEARCH_TUNING,
 ): SearchIndex {
   const { articles } = database.tables
 
@@ -208,42 +271,31 @@ export function createPgSearchIndex(
     },
 
     /**
-     * One statement, so the page and the total see the same snapshot. Each term is scored alone (an OR query
-     * makes ts_rank average the terms' scores) and the scores add up, as bm25's do; an AND query would have
-     * ts_rank score the terms' proximity instead. Equal scores mean the same weights in the same order, which
-     * bm25 tells apart by the row's length, shorter first: ts_rank's normalization 2 divides by it.
-     * Only the newest `candidates` matches are scored, as on SQLite: ts_rank reads each match's whole document,
-     * so ranking a word found in 100,000 articles took seconds. The older matches follow them, newest first.
-     * The candidates are read newest first and the reading stops there; only the total walks every match, so a
-     * total kept from an earlier read (`knownTotal`) spares that walk: 230 ms of 260 for a word in every article.
+     * In one read-only snapshot, so the page and the total agree. bm25's order for a narrow query: each term is
+     * scored alone (an OR query makes ts_rank average the terms' scores) and the scores add up, as bm25's do; an
+     * AND query would have ts_rank score the terms' proximity instead. Equal scores mean the same weights in the
+     * same order, which bm25 tells apart by the row's length, shorter first: ts_rank's normalization 2 divides by
+     * it. A broad query walks its tiers newest first, as far as the page reaches. Only the total walks every
+     * match, so a total kept from an earlier read (`knownTotal`) spares that walk.
      */
-    async ranked(terms, filter, limit, offset, knownTotal): Promise<RankedIds> {
-      const all = queryLiteral(terms, '&')
-      const any = queryLiteral(terms, '|')
-      if (all === null || any === null) return { ids: [], total: 0 }
-      const candidates = Number.isFinite(tuning.candidates) ? tuning.candidates : null
-      // The part of the page past the ranked candidates (none while the page is within them).
-      const rankedOnPage = candidates === null ? limit : Math.max(0, Math.min(limit, candidates - offset))
-      const olderOffset = candidates === null ? 0 : Math.max(0, offset - candidates)
-      const matchingIds = matches(sql`s.article_id AS id`, all, filter)
-      const total =
-        knownTotal === undefined
-          ? sql`(SELECT count(*) FROM (${matches(sql`1`, all, filter)}) n)`
-          : knownTotal
-      const [row] = await database.rows<{ total: number; ids: number[]; older: number[] }>(sql`WITH
-        c AS MATERIALIZED (${matchingIds}
-          ORDER BY s.article_id DESC LIMIT ${candidates ?? sql`ALL`}),
-        r AS (SELECT s.article_id AS id, ts_rank(${RANK_WEIGHTS}, s.document, ${any}::tsquery) AS score,
-          ts_rank(${RANK_WEIGHTS}, s.document, ${any}::tsquery, 2) AS density
-          FROM article_search s WHERE s.article_id IN (SELECT id FROM c))
-        SELECT ${total}::integer AS total,
-          ARRAY(SELECT id FROM r ORDER BY score DESC, density DESC, id
-            LIMIT ${rankedOnPage} OFFSET ${Math.min(offset, candidates ?? offset)}) AS ids,
-          ARRAY(SELECT id FROM (${matchingIds}) o
-            WHERE o.id < (SELECT min(id) FROM c) ORDER BY o.id DESC
-            LIMIT ${limit - rankedOnPage} OFFSET ${olderOffset}) AS older`)
-      return { ids: [...(row?.ids ?? []), ...(row?.older ?? [])], total: row?.total ?? 0 }
-    },
+    ranked: (terms, filter, limit, offset, knownTotal) =>
+      database.transaction(async (tx): Promise<RankedIds> => {
+        const all = queryLiteral(terms, '&')
+        const any = queryLiteral(terms, '|')
+        if (all === null || any === null) return { ids: [], total: 0 }
+        await tx.rows(sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`)
+        const total = knownTotal ?? (await countMatches(tx, all, filter))
+        if (offset >= total) return { ids: [], total }
+        if (total > tuning.scoreUpTo || (await isBroad(tx, terms, tuning))) {
+          return { ids: await tieredIds(tx, terms, filter, limit, offset), total }
+        }
+        const rows = await tx.rows<{ id: number }>(sql`WITH
+          r AS (SELECT s.article_id AS id, ts_rank(${RANK_WEIGHTS}, s.document, ${any}::tsquery) AS score,
+            ts_rank(${RANK_WEIGHTS}, s.document, ${any}::tsquery, 2) AS density
+            FROM article_search s WHERE s.article_id IN (${matches(sql`s.article_id`, all, filter)}))
+          SELECT id FROM r ORDER BY score DESC, density DESC, id LIMIT ${limit} OFFSET ${offset}`)
+        return { ids: rows.map((row) => row.id), total }
+      }),
 
     // A semi-join: PostgreSQL reads the matching ids from the GIN index, or tests each id by its primary key.
     async matching(terms) {
@@ -254,11 +306,7 @@ export function createPgSearchIndex(
 
     async count(terms, filter) {
       const all = queryLiteral(terms, '&')
-      if (all === null) return 0
-      const [row] = await database.rows<{ n: number }>(
-        sql`SELECT count(*)::integer AS n FROM (${matches(sql`1`, all, filter)}) m`,
-      )
-      return row?.n ?? 0
+      return all === null ? 0 : countMatches(database, all, filter)
     },
 
     async size() {

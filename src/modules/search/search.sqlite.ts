@@ -11,12 +11,14 @@ import {
   ANALYZER_VERSION,
   ANALYZER_VERSION_KEY,
   analyzedFields,
+  BROAD_TIERS,
   type IndexedArticle,
   type RankedIds,
   SEARCH_TUNING,
   type SearchFilter,
   type SearchIndex,
   type SearchTuning,
+  type Tier,
 } from './search.index.js'
 
 /** An FTS5 string: the text in double quotes, inner quotes doubled. Nothing inside it is FTS5 syntax. */
@@ -140,43 +142,75 @@ function countFiltered(
   return { total: counts.n - counts.hidden, useSets }
 }
 
+/** Whether some word of the query is in more than scoreUpTo articles: each count stops one past it. */
+function isBroad(qb: QueryBuilder, terms: string[], tuning: SearchTuning): boolean {
+  if (!Number.isFinite(tuning.scoreUpTo)) return false
+  return [...new Set(terms)].some(
+    (term) =>
+      qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
+        WHERE articles_fts MATCH ${quoteFtsString(term)} LIMIT ${tuning.scoreUpTo + 1})`).n >
+      tuning.scoreUpTo,
+  )
+}
+
+/** A tier of BROAD_TIERS as a MATCH expression: every word in one of its columns, and not in a better tier. */
+function tierExpressions(match: string): string[] {
+  const within = (tier: Tier) => (tier.length === 0 ? `(${match})` : `({${tier.join(' ')}} : (${match}))`)
+  return BROAD_TIERS.map((tier, i) => {
+    const better = BROAD_TIERS[i - 1]
+    return better === undefined ? within(tier) : `${within(tier)} NOT ${within(better)}`
+  })
+}
+
 /**
- * Best first (bm25: title 10, excerpt 5, body 1; ties by id). When more than `candidates` articles match, only
- * the newest `candidates` are ranked (FTS5 walks its doclists backwards and stops there); pages past them go on
- * with the older matches, newest first, so every match still appears once and `total` counts them all.
+ * A broad query's page: each tier newest first, walked backwards by FTS5 only as far as the page reaches (the
+ * filter on the copies, or on id sets once the walk is long). A tier the page starts past is counted, to know
+ * where the next one starts.
  */
-function rankedIds(
+function tieredIds(
   qb: QueryBuilder,
   match: string,
   filter: SearchFilter,
   limit: number,
   offset: number,
   tuning: SearchTuning,
+): number[] {
+  const ids: number[] = []
+  let skip = offset
+  for (const tier of tierExpressions(match)) {
+    const count = limit - ids.length
+    const condition = skip + count >= tuning.setsFrom ? setsFilter(filter) : copiesFilter(filter)
+    const rows = qb.all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts
+      WHERE articles_fts MATCH ${tier} AND ${condition} ORDER BY rowid DESC LIMIT ${count} OFFSET ${skip}`)
+    ids.push(...rows.map((row) => row.id))
+    if (ids.length === limit) break
+    // This tier ends on this page (the next starts at its top) or before it.
+    skip = rows.length > 0 || skip === 0 ? 0 : skip - countFiltered(qb, tier, filter, tuning).total
+  }
+  return ids
+}
+
+/** A page of matches best first (SearchIndex.ranked): by bm25 when every word is rare enough, else by tiers. */
+function rankedIds(
+  qb: QueryBuilder,
+  terms: string[],
+  filter: SearchFilter,
+  limit: number,
+  offset: number,
+  tuning: SearchTuning,
   knownTotal?: number,
 ): RankedIds {
-  const ranked = (condition: SQL, count: number, skip: number) =>
-    qb
-      .all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts WHERE ${condition}
-        ORDER BY ${BM25}, rowid LIMIT ${count} OFFSET ${skip}`)
-      .map((row) => row.id)
+  const match = matchExpression(terms)
   const { total, useSets } = countFiltered(qb, match, filter, tuning, knownTotal)
-  const where = sql`articles_fts MATCH ${match} AND ${useSets ? setsFilter(filter) : copiesFilter(filter)}`
   if (offset >= total) return { ids: [], total }
-  if (total <= tuning.candidates) return { ids: ranked(where, limit, offset), total }
-  const ids =
-    offset < tuning.candidates
-      ? qb
-          .all<{ id: number }>(sql`SELECT id FROM (SELECT rowid AS id, ${BM25} AS score FROM articles_fts
-            WHERE ${where} ORDER BY rowid DESC LIMIT ${tuning.candidates})
-            ORDER BY score, id LIMIT ${Math.min(limit, tuning.candidates - offset)} OFFSET ${offset}`)
-          .map((row) => row.id)
-      : []
-  if (ids.length < limit) {
-    const older = qb.all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts WHERE ${where}
-      ORDER BY rowid DESC LIMIT ${limit - ids.length} OFFSET ${Math.max(offset, tuning.candidates)}`)
-    ids.push(...older.map((row) => row.id))
+  // More matches than scoreUpTo: some word is in more articles than that, no need to count each.
+  if (total > tuning.scoreUpTo || isBroad(qb, terms, tuning)) {
+    return { ids: tieredIds(qb, match, filter, limit, offset, tuning), total }
   }
-  return { ids, total }
+  const ids = qb.all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts
+    WHERE articles_fts MATCH ${match} AND ${useSets ? setsFilter(filter) : copiesFilter(filter)}
+    ORDER BY ${BM25}, rowid LIMIT ${limit} OFFSET ${offset}`)
+  return { ids: ids.map((row) => row.id), total }
 }
 
 export function createSqliteSearchIndex(
@@ -215,9 +249,7 @@ export function createSqliteSearchIndex(
     // One read transaction: the count and the page see the same index.
     ranked: (terms, filter, limit, offset, knownTotal) =>
       database.read(() =>
-        sqlite.transaction(() =>
-          rankedIds(qb, matchExpression(terms), filter, limit, offset, tuning, knownTotal),
-        )(),
+        sqlite.transaction(() => rankedIds(qb, terms, filter, limit, offset, tuning, knownTotal))(),
       ),
 
     /**
