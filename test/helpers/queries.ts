@@ -1,14 +1,14 @@
 /**
- * The SQL a database runs while `fn` runs, outside transactions, prepared statements included: for tests that
+ * The SQL a database runs while `fn` runs, in transactions too, prepared statements included: for tests that
  * prove a read ran no query, or not a given one. The executors are wrapped for the call and put back after.
  */
-import type { Database, Statement } from '../../src/db/database.js'
+import type { Database, Executor, Statement } from '../../src/db/database.js'
 import type { SqliteDatabase } from '../../src/db/sqlite/database.js'
 
 type Method = 'all' | 'get' | 'run' | 'rows' | 'many' | 'one'
 
 export async function queriesDuring(database: Database, fn: () => Promise<unknown>): Promise<string[]> {
-  const target = database as unknown as Record<Method, (...args: unknown[]) => Promise<unknown>>
+  const target = database as unknown as Record<Method | 'transaction', (...args: never[]) => Promise<unknown>>
   const originals = Object.fromEntries(
     (['all', 'get', 'run', 'rows', 'many', 'one'] as const).map((method) => [method, target[method]]),
   ) as Record<Method, (...args: unknown[]) => Promise<unknown>>
@@ -19,22 +19,36 @@ export async function queriesDuring(database: Database, fn: () => Promise<unknow
   const sqlOf = (query: unknown) =>
     (query as { toSQL?: () => { sql: string } }).toSQL?.().sql ??
     ((query as { queryChunks?: unknown }).queryChunks ? dialect.sqlToQuery(query).sql : String(query))
-  for (const method of ['all', 'get', 'run', 'rows'] as const) {
-    target[method] = (query: unknown) => {
-      seen.push(sqlOf(query))
-      return originals[method](query)
+  // Writes `executor`'s methods, each recording its SQL before it runs; a transaction's executor gets the same.
+  const record = (
+    into: Record<Method | 'transaction', unknown>,
+    executor: Record<Method, (...args: unknown[]) => Promise<unknown>> & Pick<Executor, 'transaction'>,
+  ) => {
+    for (const method of ['all', 'get', 'run', 'rows'] as const) {
+      into[method] = (query: unknown) => {
+        seen.push(sqlOf(query))
+        return executor[method](query)
+      }
     }
-  }
-  for (const method of ['many', 'one'] as const) {
-    target[method] = (statement: unknown, params?: unknown) => {
-      seen.push(sqlOf((statement as Statement<unknown>).build(database.qb)))
-      return originals[method](statement, params)
+    for (const method of ['many', 'one'] as const) {
+      into[method] = (statement: unknown, params?: unknown) => {
+        seen.push(sqlOf((statement as Statement<unknown>).build(database.qb)))
+        return executor[method](statement, params)
+      }
     }
+    into.transaction = (body: (tx: Executor) => Promise<unknown>) =>
+      executor.transaction((tx) => {
+        const inside = { ...tx } as Record<Method | 'transaction', unknown>
+        record(inside, tx as unknown as Parameters<typeof record>[1])
+        return body(inside as unknown as Executor)
+      })
   }
+  const transaction = database.transaction
+  record(target, { ...originals, transaction: transaction.bind(database) } as Parameters<typeof record>[1])
   try {
     await fn()
   } finally {
-    Object.assign(target, originals)
+    Object.assign(target, originals, { transaction })
   }
   return seen
 }
