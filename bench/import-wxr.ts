@@ -49,7 +49,7 @@ if (values['parse-only']) {
     url = 'postgres://postgres@127.0.0.1:5432/sahifa_bench_import'
   } else for (const suffix of ['', '-wal', '-shm']) rmSync(`${url}${suffix}`, { force: true })
   const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'warn' })
-  const database = openDatabase(url)
+  const database = await openDatabase(url)
   await database.migrate()
   const services = await createServices({ database, config, logger: createLogger(config) })
   let last = 0

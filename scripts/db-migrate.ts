@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config.js'
 import { openConfiguredDatabase } from '../src/db/open.js'
 
 const config = loadConfig()
-const database = openConfiguredDatabase(config)
+const database = await openConfiguredDatabase(config)
 await database.migrate()
 await database.close()
 console.log(`Migrated the ${database.engine} database`)

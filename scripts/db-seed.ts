@@ -6,7 +6,7 @@ import { createLogger } from '../src/logger.js'
 import { createServices } from '../src/services.js'
 
 const config = loadConfig()
-const database = openConfiguredDatabase(config)
+const database = await openConfiguredDatabase(config)
 await database.migrate()
 const services = await createServices({ database, config, logger: createLogger(config) })
 await services.search.rebuildIfNeeded()

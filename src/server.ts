@@ -22,7 +22,7 @@ function readConfig() {
 
 const config = readConfig()
 const logger = createLogger(config)
-const database = openConfiguredDatabase(config)
+const database = await openConfiguredDatabase(config)
 const services = await createServices({ database, config, logger })
 await bootstrap(database, services, config, logger)
 

@@ -2,7 +2,6 @@
  * The composition root: every repository and service is built here, once, from the database, the configuration,
  * a clock and a logger. The app decorates the result as `app.services`; bootstrap and the seeder use it too.
  */
-import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import type { Database } from './db/database.js'
@@ -67,8 +66,11 @@ export async function createServices({
   webhookTimeoutMs,
 }: ServiceDeps) {
   const pool = database.engine === 'pg' ? (database as PgDatabase).pool : undefined
-  // Commands queue while Redis is away (the rate limit then waits), and /health reports the outage.
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: true }) : undefined
+  // Commands queue while Redis is away (the rate limit then waits), and /health reports the outage. The client
+  // is loaded only when REDIS_URL is set.
+  const redis = config.REDIS_URL
+    ? new (await import('ioredis')).Redis(config.REDIS_URL, { lazyConnect: true })
+    : undefined
   redis?.on('error', (error: Error) => logger.warn({ err: { name: error.name } }, 'redis connection failed'))
   if (redis) await redis.connect()
   const transport: ChangeSignal = redis

@@ -50,7 +50,7 @@ try {
 }
 
 const config = loadConfig()
-const database = openDatabase(config.DATABASE_URL)
+const database = await openDatabase(config.DATABASE_URL)
 await database.migrate()
 // Log lines (a Redis outage, say) go to stderr: stdout is the report's.
 const services = await createServices({ database, config, logger: createLogger(config, pino.destination(2)) })

@@ -1,7 +1,9 @@
-/** DATABASE_URL names the engine: postgres:// or postgresql:// is PostgreSQL, anything else a SQLite file. */
+/**
+ * DATABASE_URL names the engine: postgres:// or postgresql:// is PostgreSQL, anything else a SQLite file. The
+ * PostgreSQL driver is loaded only for PostgreSQL: an embedded SQLite server does not carry it (about 17 MiB).
+ */
 import type { Config } from '../config.js'
 import type { Database } from './database.js'
-import { openPg } from './pg/database.js'
 import { openSqlite, type SqliteOptions } from './sqlite/database.js'
 
 export function isPostgresUrl(url: string): boolean {
@@ -9,11 +11,15 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 /** The options reach the engine they are for (DB_SYNCHRONOUS is SQLite's). */
-export function openDatabase(url: string, options: SqliteOptions = {}): Database {
-  return isPostgresUrl(url) ? openPg(url) : openSqlite(url, options)
+export async function openDatabase(url: string, options: SqliteOptions = {}): Promise<Database> {
+  if (!isPostgresUrl(url)) return openSqlite(url, options)
+  const { openPg } = await import('./pg/database.js')
+  return openPg(url)
 }
 
 /** The database the configuration names, opened with the configuration's options. */
-export function openConfiguredDatabase(config: Pick<Config, 'DATABASE_URL' | 'DB_SYNCHRONOUS'>): Database {
+export function openConfiguredDatabase(
+  config: Pick<Config, 'DATABASE_URL' | 'DB_SYNCHRONOUS'>,
+): Promise<Database> {
   return openDatabase(config.DATABASE_URL, { synchronous: config.DB_SYNCHRONOUS })
 }

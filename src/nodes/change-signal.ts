@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Redis } from 'ioredis'
-import pg from 'pg'
+import type pg from 'pg'
 
 export type ChangeTopic = 'articles' | 'tags' | 'comments' | 'related' | 'tokens'
 
@@ -63,7 +63,9 @@ export function localChangeSignal(): ChangeSignal {
  * through the pool.
  */
 export async function pgChangeSignal(pool: pg.Pool): Promise<ChangeSignal> {
-  const listener = new pg.Client(pool.options)
+  // Loaded here: a SQLite server never needs the driver.
+  const { Client } = (await import('pg')).default
+  const listener = new Client(pool.options)
   // A lost listener must not crash the process; /health reports the database when it is away.
   listener.on('error', () => {})
   await listener.connect()

@@ -155,7 +155,7 @@ describe('the read cache', () => {
       const dir = mkdtempSync(join(tmpdir(), 'sahifa-read-cache-'))
       cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
       url = join(dir, 'sahifa.db')
-      database = openDatabase(url)
+      database = await openDatabase(url)
       await database.migrate()
     } else {
       database = await migratedDatabase()
@@ -168,7 +168,7 @@ describe('the read cache', () => {
 
     // Another process (an import beside the server, another node): its own connection, its own services.
     const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', SEED_SAMPLE: 'false' })
-    const other = openDatabase(url)
+    const other = await openDatabase(url)
     const services = await createServices({ database: other, config, logger: createLogger(config) })
     try {
       await services.articles.update(String(article.id), { title: 'changed elsewhere' })

@@ -50,7 +50,7 @@ describe('migrations', () => {
   }
 
   it(`build every table on ${TEST_ENGINE}, and applying them twice is harmless`, async () => {
-    const database = openDatabase(await emptyDatabaseUrl())
+    const database = await openDatabase(await emptyDatabaseUrl())
     try {
       await database.migrate()
       await database.migrate()

@@ -19,7 +19,7 @@ const ARTICLES = 20_000
 
 it('are exact after a connection that filled the articles table closes', async () => {
   const path = join(folder, 'sahifa.db')
-  const database = openConfiguredDatabase(loadConfig({ DATABASE_URL: path })) as SqliteDatabase
+  const database = (await openConfiguredDatabase(loadConfig({ DATABASE_URL: path }))) as SqliteDatabase
   await database.migrate()
   // Every 50th a draft, as in a newsroom's archive: two statuses, 10,000 articles each on average.
   database.sqlite

@@ -11,7 +11,9 @@ const folder = mkdtempSync(join(tmpdir(), 'sahifa-synchronous-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 async function synchronousOf(env: Record<string, string>): Promise<unknown> {
-  const database = openConfiguredDatabase(loadConfig({ DATABASE_URL: join(folder, 'sahifa.db'), ...env }))
+  const database = await openConfiguredDatabase(
+    loadConfig({ DATABASE_URL: join(folder, 'sahifa.db'), ...env }),
+  )
   try {
     return (database as SqliteDatabase).sqlite.pragma('synchronous', { simple: true })
   } finally {
@@ -22,7 +24,7 @@ async function synchronousOf(env: Record<string, string>): Promise<unknown> {
 describe('DB_SYNCHRONOUS', () => {
   it('is normal by default, with WAL', async () => {
     expect(await synchronousOf({})).toBe(1)
-    const database = openConfiguredDatabase(loadConfig({ DATABASE_URL: join(folder, 'sahifa.db') }))
+    const database = await openConfiguredDatabase(loadConfig({ DATABASE_URL: join(folder, 'sahifa.db') }))
     expect((database as SqliteDatabase).sqlite.pragma('journal_mode', { simple: true })).toBe('wal')
     await database.close()
   })
@@ -33,7 +35,7 @@ describe('DB_SYNCHRONOUS', () => {
   })
 
   it('is left to PostgreSQL’s own settings there', async () => {
-    const database = openConfiguredDatabase(
+    const database = await openConfiguredDatabase(
       loadConfig({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DB_SYNCHRONOUS: 'full' }),
     )
     expect(database.engine).toBe('pg')

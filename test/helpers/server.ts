@@ -34,7 +34,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     ...env,
   })
   const logger = createLogger(config)
-  const database = openDatabase(config.DATABASE_URL)
+  const database = await openDatabase(config.DATABASE_URL)
   let services: Services | undefined
   try {
     services = await createServices({ database, config, logger })

@@ -247,7 +247,7 @@ async function start(env: Record<string, string> = {}): Promise<Started> {
     ADMIN_TOKEN_OUTPUT: join(folder, 'admin-token.txt'),
     ...env,
   })
-  const database = openDatabase(config.DATABASE_URL)
+  const database = await openDatabase(config.DATABASE_URL)
   const log = createLogger(config)
   const services = await createServices({ database, config, logger: log })
   const printed: string[] = []

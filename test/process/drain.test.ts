@@ -49,7 +49,7 @@ function laterAnswers(connection: RawConnection) {
 }
 
 async function storedTags(databaseUrl: string): Promise<number> {
-  const database = openDatabase(databaseUrl)
+  const database = await openDatabase(databaseUrl)
   try {
     return (await rawQuery<{ n: number }>(database, 'select count(*) as n from tags'))[0]?.n ?? -1
   } finally {

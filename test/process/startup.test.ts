@@ -70,3 +70,26 @@ describe('the admin token at start-up', () => {
     expect(server.stdout() + server.stderr()).not.toContain(token)
   })
 })
+
+describe('what an embedded server loads', () => {
+  const refuseDrivers = `--import=${new URL('../fixtures/refuse-drivers.mjs', import.meta.url).pathname}`
+
+  it('a SQLite server without REDIS_URL starts and answers without loading the PostgreSQL or Redis client', async () => {
+    const server = await spawnServer((folder) => ({
+      DATABASE_URL: join(folder, 'embedded.db'),
+      NODE_OPTIONS: refuseDrivers,
+    }))
+    const res = await fetch(`${base(server.port)}/v1/articles`)
+    expect(res.status).toBe(200)
+    expect(server.stderr()).not.toContain('refused to load')
+  })
+
+  it('the refusal is real: a PostgreSQL URL then fails to start, naming the driver', async () => {
+    const server = await spawnServer(
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', NODE_OPTIONS: refuseDrivers },
+      { listen: false },
+    )
+    expect((await server.exited()).code).not.toBe(0)
+    expect(server.stderr()).toContain('refused to load pg')
+  })
+})
