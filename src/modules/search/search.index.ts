@@ -45,6 +45,20 @@ export const SEARCH_TUNING: SearchTuning = { scoreUpTo: 500, setsFrom: 3_000 }
 export const BROAD_TIERS = [['title'], ['title', 'excerpt'], []] as const
 export type Tier = (typeof BROAD_TIERS)[number]
 
+/**
+ * Each tier as an engine's match expression, so that the tiers do not overlap: `within(tier)` (every word in one
+ * of its fields; anywhere for the last), less the tier before it (`without`).
+ */
+export function tierExpressions(
+  within: (tier: Tier) => string,
+  without: (tier: string, better: string) => string,
+): string[] {
+  return BROAD_TIERS.map((tier, i) => {
+    const better = BROAD_TIERS[i - 1]
+    return better === undefined ? within(tier) : without(within(tier), within(better))
+  })
+}
+
 /** Who is asking for what: the filters a search applies. */
 export interface SearchFilter {
   status: 'published' | 'scheduled' | 'draft' | 'all'

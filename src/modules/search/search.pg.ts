@@ -12,14 +12,13 @@ import {
   ANALYZER_VERSION,
   ANALYZER_VERSION_KEY,
   analyzedFields,
-  BROAD_TIERS,
   type IndexedArticle,
   type RankedIds,
   SEARCH_TUNING,
   type SearchFilter,
   type SearchIndex,
   type SearchTuning,
-  type Tier,
+  tierExpressions,
 } from './search.index.js'
 
 // PostgreSQL's tsvector limits: it clamps positions and drops positions past 256 itself, but fails the whole
@@ -112,14 +111,12 @@ export function queryLiteral(terms: string[], operator: '&' | '|', weights = '')
 
 const TIER_WEIGHTS: Record<string, string> = { title: 'A', excerpt: 'B' }
 
-/** A tier of BROAD_TIERS as a tsquery: every word in one of its fields (weights), and not in a better tier. */
+/** The tiers as tsqueries: every word in one of the tier's fields (weights), and not in a better tier. */
 function tierQueries(terms: string[]): string[] {
-  const within = (tier: Tier) =>
-    `(${queryLiteral(terms, '&', tier.map((field) => TIER_WEIGHTS[field]).join(''))})`
-  return BROAD_TIERS.map((tier, i) => {
-    const better = BROAD_TIERS[i - 1]
-    return better === undefined ? within(tier) : `${within(tier)} & !${within(better)}`
-  })
+  return tierExpressions(
+    (tier) => `(${queryLiteral(terms, '&', tier.map((field) => TIER_WEIGHTS[field]).join(''))})`,
+    (tier, better) => `${tier} & !${better}`,
+  )
 }
 
 /** The matches of `query` (`s`, joined to the article as `a` when the filter needs it) that pass the filter. */

@@ -11,14 +11,13 @@ import {
   ANALYZER_VERSION,
   ANALYZER_VERSION_KEY,
   analyzedFields,
-  BROAD_TIERS,
   type IndexedArticle,
   type RankedIds,
   SEARCH_TUNING,
   type SearchFilter,
   type SearchIndex,
   type SearchTuning,
-  type Tier,
+  tierExpressions,
 } from './search.index.js'
 
 /** An FTS5 string: the text in double quotes, inner quotes doubled. Nothing inside it is FTS5 syntax. */
@@ -153,13 +152,12 @@ function isBroad(qb: QueryBuilder, terms: string[], tuning: SearchTuning): boole
   )
 }
 
-/** A tier of BROAD_TIERS as a MATCH expression: every word in one of its columns, and not in a better tier. */
-function tierExpressions(match: string): string[] {
-  const within = (tier: Tier) => (tier.length === 0 ? `(${match})` : `({${tier.join(' ')}} : (${match}))`)
-  return BROAD_TIERS.map((tier, i) => {
-    const better = BROAD_TIERS[i - 1]
-    return better === undefined ? within(tier) : `${within(tier)} NOT ${within(better)}`
-  })
+/** The tiers as MATCH expressions: every word in one of the tier's columns, and not in a better tier. */
+function tierMatches(match: string): string[] {
+  return tierExpressions(
+    (tier) => (tier.length === 0 ? `(${match})` : `({${tier.join(' ')}} : (${match}))`),
+    (tier, better) => `${tier} NOT ${better}`,
+  )
 }
 
 /**
@@ -177,7 +175,7 @@ function tieredIds(
 ): number[] {
   const ids: number[] = []
   let skip = offset
-  for (const tier of tierExpressions(match)) {
+  for (const tier of tierMatches(match)) {
     const count = limit - ids.length
     const condition = skip + count >= tuning.setsFrom ? setsFilter(filter) : copiesFilter(filter)
     const rows = qb.all<{ id: number }>(sql`SELECT rowid AS id FROM articles_fts
