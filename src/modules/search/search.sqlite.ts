@@ -106,6 +106,12 @@ function setsFilter(filter: SearchFilter): SQL {
   return sql`1`
 }
 
+/** How many articles match, counting no further than `cap` (any number when infinite): FTS5 stops walking there. */
+function cappedCount(qb: QueryBuilder, match: string, cap: number): number {
+  return qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
+    WHERE articles_fts MATCH ${match} LIMIT ${Number.isFinite(cap) ? cap : -1})`).n
+}
+
 /**
  * How many articles match and pass the filter (exact), and whether the filter is best applied as id sets. A
  * capped count comes first: FTS5 walks the doclists alone and stops at setsFrom, so a common word is known to
@@ -123,8 +129,7 @@ function countFiltered(
       WHERE articles_fts MATCH ${match} AND ${condition}`).n
   // A kept total that reaches setsFrom answers without the capped count: the raw matches are at least as many.
   if (knownTotal !== undefined && knownTotal >= tuning.setsFrom) return { total: knownTotal, useSets: true }
-  const capped = qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
-    WHERE articles_fts MATCH ${match} LIMIT ${Number.isFinite(tuning.setsFrom) ? tuning.setsFrom : -1})`).n
+  const capped = cappedCount(qb, match, tuning.setsFrom)
   const useSets = capped >= tuning.setsFrom
   if (knownTotal !== undefined) return { total: knownTotal, useSets }
   const { only, except } = idSets(filter)
@@ -145,10 +150,7 @@ function countFiltered(
 function isBroad(qb: QueryBuilder, terms: string[], tuning: SearchTuning): boolean {
   if (!Number.isFinite(tuning.scoreUpTo)) return false
   return [...new Set(terms)].some(
-    (term) =>
-      qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
-        WHERE articles_fts MATCH ${quoteFtsString(term)} LIMIT ${tuning.scoreUpTo + 1})`).n >
-      tuning.scoreUpTo,
+    (term) => cappedCount(qb, quoteFtsString(term), tuning.scoreUpTo + 1) > tuning.scoreUpTo,
   )
 }
 
@@ -260,8 +262,7 @@ export function createSqliteSearchIndex(
         const match = matchExpression(terms)
         const matches = sql`(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ${match})`
         // Capped: FTS5 stops walking the doclists once the answer is known to be "many".
-        const n = qb.get<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM articles_fts
-          WHERE articles_fts MATCH ${match} LIMIT ${FEW_MATCHES + 1})`).n
+        const n = cappedCount(qb, match, FEW_MATCHES + 1)
         return n <= FEW_MATCHES ? sql`articles.id IN ${matches}` : sql`+articles.id IN ${matches}`
       }),
 
