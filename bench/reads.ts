@@ -31,6 +31,7 @@ import { isLive, loadPostgres, SEARCH_WORD, sqliteData, TAG_SLUG } from './reads
 import { chooseLoad, type Load } from './reads/load.js'
 import {
   cpuSeconds,
+  cpuTicks,
   freePort,
   memoryMiB,
   pinning,
@@ -468,6 +469,8 @@ interface Sample {
   requests: number
   cpu: number
   failures: number
+  /** The share of the server's CPU the hypervisor stole during the round (NaN when the server is not pinned). */
+  steal: number
 }
 
 /** CPU seconds used so far by the server's process and, on PostgreSQL, by each backend serving its database. */
@@ -515,12 +518,18 @@ async function settle(server: BenchServer): Promise<void> {
 async function measure(load: Load, server: BenchServer, target: Target, seconds: number): Promise<Sample> {
   runAlone(server)
   const before = await cpuOf(server)
+  const ticksBefore = pinning ? cpuTicks(pinning.server) : null
   const result = await load.run(url(server, target.path(server)), {
     connections: CONNECTIONS,
     seconds,
     headers: target.headers(server),
   })
+  const ticksAfter = pinning ? cpuTicks(pinning.server) : null
   const cpu = cpuBetween(before, await cpuOf(server))
+  const steal =
+    ticksBefore && ticksAfter
+      ? (ticksAfter.steal - ticksBefore.steal) / (ticksAfter.total - ticksBefore.total)
+      : Number.NaN
   if (server.exited) throw new Error(`${server.label} exited under load: see ${server.logPath}`)
   await settle(server)
   return {
@@ -530,6 +539,7 @@ async function measure(load: Load, server: BenchServer, target: Target, seconds:
     requests: result.requests,
     cpu,
     failures: result.failures,
+    steal,
   }
 }
 
@@ -550,6 +560,8 @@ interface Stats {
   failures: number
   /** Rounds in which not one answer came back (the server too slow for the round's length). */
   silent: number
+  /** Each round's share of the server's CPU stolen by the hypervisor. */
+  steal: number[]
 }
 
 function statsOf(samples: Sample[]): Stats {
@@ -562,6 +574,7 @@ function statsOf(samples: Sample[]): Stats {
     cpuPerRequest: requests ? (samples.reduce((sum, s) => sum + s.cpu, 0) / requests) * 1e6 : Number.NaN,
     failures: samples.reduce((sum, s) => sum + s.failures, 0),
     silent: samples.filter((s) => s.requests === 0).length,
+    steal: samples.map((s) => s.steal),
   }
 }
 
@@ -665,7 +678,7 @@ async function runSize(
         process.stdout.write(
           `  round ${round + 1}/${options.rounds} ${target.key.padEnd(6)} ${server.name.padEnd(15)} ` +
             `${Math.round(sample.reqPerSec).toString().padStart(6)} req/s  p50 ${sample.p50.toFixed(1)} ms  ` +
-            `p99 ${sample.p99.toFixed(1)} ms${sample.failures ? `  ${sample.failures} FAILED` : ''}` +
+            `p99 ${sample.p99.toFixed(1)} ms  steal ${percent(sample.steal)}${sample.failures ? `  ${sample.failures} FAILED` : ''}` +
             `${sample.requests === 0 ? '  NO ANSWER within the round' : ''}\n`,
         )
       }
@@ -693,6 +706,13 @@ const fixed = (value: number, digits = 0) =>
     ? value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : 'n/a'
 
+/** A share as a whole percentage, `n/a` when unknown. */
+const percent = (share: number) => (Number.isFinite(share) ? `${fixed(share * 100)}%` : 'n/a')
+
+/** Each round's stolen share of the server's CPU, as `2 / 9 / 4`. */
+const stealRounds = (stats: Stats) =>
+  stats.steal.every(Number.isFinite) ? stats.steal.map((share) => fixed(share * 100)).join(' / ') : 'n/a'
+
 /** A ratio as `1.23×`, or `n/a` when a figure is missing (no answer in a round). */
 const times = (value: number) => (Number.isFinite(value) ? `${fixed(value, 2)}×` : 'n/a')
 
@@ -711,8 +731,8 @@ function sizeTables(result: SizeResult): string[] {
       '',
     )
     lines.push(
-      '| server | req/s | rounds req/s | ÷ baseline | p50 ms | p99 ms | p99 ÷ p50 | CPU µs/req | failed |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| server | req/s | rounds req/s | ÷ baseline | p50 ms | p99 ms | p99 ÷ p50 | steal % | CPU µs/req | failed |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     )
     const baseline = result.stats.get(statKey('baseline', target.key))
     for (const server of result.servers) {
@@ -721,7 +741,8 @@ function sizeTables(result: SizeResult): string[] {
       lines.push(
         `| ${server.label} | ${fixed(stats.reqPerSec)} | ${stats.rounds.map((r) => fixed(r)).join(' / ')} | ` +
           `${baseline ? fixed(stats.reqPerSec / baseline.reqPerSec, 2) : 'n/a'} | ${fixed(stats.p50, 1)} | ` +
-          `${fixed(stats.p99, 1)} | ${fixed(stats.p99 / stats.p50, 1)} | ${fixed(stats.cpuPerRequest)} | ` +
+          `${fixed(stats.p99, 1)} | ${fixed(stats.p99 / stats.p50, 1)} | ${stealRounds(stats)} | ` +
+          `${fixed(stats.cpuPerRequest)} | ` +
           `${stats.failures} |`,
       )
     }
@@ -783,6 +804,7 @@ function verdict(results: SizeResult[]): Check[] {
         .map(({ target, stats }) => ({
           name: target.name,
           ratio: (stats as Stats).p99 / (stats as Stats).p50,
+          steal: stealRounds(stats as Stats),
         }))
         .sort((a, b) => b.ratio - a.ratio)
       const over = worst.filter((entry) => !(entry.ratio <= 4))
@@ -791,7 +813,7 @@ function verdict(results: SizeResult[]): Check[] {
         text:
           `${size}: ${server.label}, p99 ≤ 4× p50 on every target: ` +
           (over.length
-            ? `over on ${over.map((entry) => `${entry.name} (${times(entry.ratio)})`).join(', ')}`
+            ? `over on ${over.map((entry) => `${entry.name} (${times(entry.ratio)}; steal ${entry.steal} %)`).join(', ')}`
             : `worst ${worst[0]?.name} (${times(worst[0]?.ratio ?? Number.NaN)})`),
       })
     }
@@ -877,7 +899,7 @@ function report(options: Options, load: Load, results: SizeResult[], started: Da
     `- Load: ${load.name}, ${CONNECTIONS} connections, on one server at a time (the others stopped with SIGSTOP); ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
     '- Data: the same generated Arabic articles (3 tags each, every 50th a draft, 2 scheduled) in every server; each server its own process on 127.0.0.1 with its own copy (PostgreSQL: a database each), LOG_LEVEL=warn; Sahifa compiled with tsc',
     `- Servers: baseline = bare Fastify 5 + better-sqlite3, prepared statements, no auth/validation/totals/ETag; "cache on" = READ_CACHE_MB unset (default ${CACHE_BOUND_MIB})`,
-    "- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat; on PostgreSQL plus its database backends) over all measured rounds ÷ requests; RSS: the server process's VmRSS right after its last measured round (PostgreSQL's own memory not included), peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts",
+    "- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat; on PostgreSQL plus its database backends) over all measured rounds ÷ requests; steal %: each round's share of the server's CPU that the hypervisor gave to another VM (/proc/stat), a stall no server can avoid; RSS: the server process's VmRSS right after its last measured round (PostgreSQL's own memory not included), peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts",
     '',
   ]
   const checks = verdict(results)

@@ -145,6 +145,20 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
 }
 
+/**
+ * A CPU's time so far in clock ticks (/proc/stat): all of it, and what the hypervisor stole (time the CPU was
+ * ready to run but the VM was not given the core). Stolen time on the server's CPU stalls its event loop whatever
+ * the server does, so the bench shows it beside each tail.
+ */
+export function cpuTicks(cpu: string): { total: number; steal: number } {
+  const line = readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .find((row) => row.startsWith(`cpu${cpu} `))
+  // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+  const ticks = (line ?? '').trim().split(/\s+/).slice(1, 9).map(Number)
+  return { total: ticks.reduce((sum, t) => sum + t, 0), steal: ticks[7] ?? Number.NaN }
+}
+
 /** Resident memory in MiB (/proc/<pid>/status): now (VmRSS) and at its peak so far (VmHWM). */
 export function memoryMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
