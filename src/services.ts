@@ -78,7 +78,9 @@ export async function createServices({
     : pool
       ? await pgChangeSignal(pool)
       : localChangeSignal()
-  const version = createDataVersion(database)
+  const version = await createDataVersion(database, {
+    onStuck: (n) => logger.warn({ version: n }, 'answered a write before every node had taken it in'),
+  })
   const changes = raisingVersion(transport, version)
 
   const search = searchIndexFor(database)
@@ -197,6 +199,7 @@ export async function createServices({
     async close(): Promise<void> {
       await webhookWorker.stop()
       await changes.close()
+      await version.close()
       redis?.disconnect()
     },
   }

@@ -1,6 +1,7 @@
 /**
- * The data version (nodes/data-version.ts): raised by every published change; on PostgreSQL read by every node, and
- * readers that come together share one query without ever seeing a version older than when they asked.
+ * The data version (nodes/data-version.ts): raised by every published change. A node reads it from memory (SQLite;
+ * PostgreSQL within its lease, test/nodes/data-version.test.ts); without a lease on PostgreSQL, readers that come
+ * together share one query without ever seeing a version older than when they asked.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.js'
@@ -12,9 +13,12 @@ let database: Database
 let version: DataVersion
 beforeEach(async () => {
   database = await migratedDatabase()
-  version = createDataVersion(database)
+  version = await createDataVersion(database)
 })
-afterEach(() => database.close())
+afterEach(async () => {
+  await version.close()
+  await database.close()
+})
 
 it('moves with every raise', async () => {
   const before = await version.read()
@@ -33,7 +37,8 @@ it('never answers a reader with a version older than when it asked, even while a
   expect(await first).toBeGreaterThanOrEqual(start)
 })
 
-it('serves readers that come together alike, with one query per batch on PostgreSQL', async () => {
+/** Counts the reads of the data version row that go through the pool. */
+function countRowReads(): () => number {
   let reads = 0
   if (TEST_ENGINE === 'pg') {
     const { pool } = database as PgDatabase
@@ -43,8 +48,24 @@ it('serves readers that come together alike, with one query per batch on Postgre
       return query(...args)
     }) as typeof pool.query
   }
+  return () => reads
+}
+
+it('reads from memory: SQLite always, PostgreSQL while the node holds its lease', async () => {
+  const reads = countRowReads()
   const answers = await Promise.all(Array.from({ length: 20 }, () => version.read()))
   expect(new Set(answers).size).toBe(1)
-  // SQLite reads its version from memory, with no query at all.
-  expect(reads).toBeLessThanOrEqual(TEST_ENGINE === 'pg' ? 2 : 0)
+  expect(reads()).toBe(0)
+})
+
+it('without a lease (closed here), readers that come together share one query per batch on PostgreSQL', async () => {
+  await version.close()
+  const before = await version.read()
+  const reads = countRowReads()
+  const answers = await Promise.all(Array.from({ length: 20 }, () => version.read()))
+  expect(answers).toEqual(Array(20).fill(before))
+  expect(reads()).toBe(TEST_ENGINE === 'pg' ? 2 : 0)
+  // The raise still reaches the row, and the next read sees it.
+  await version.raise()
+  expect(await version.read()).toBe(before + 1)
 })

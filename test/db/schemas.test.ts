@@ -2,7 +2,7 @@
  * The two Drizzle schemas describe the same tables: the repositories build their queries once, against the
  * SQLite tables' types (src/db/database.ts, Tables), and run them on the PostgreSQL tables of the same names. Per
  * table: the same column names, NOT NULL flags, primary keys and unique columns, under the same export names.
- * PostgreSQL alone has article_search, search_index_state, rate_limits and data_version: SQLite keeps its search index in an
+ * PostgreSQL alone has article_search, search_index_state, rate_limits, data_version and data_version_nodes: SQLite keeps its search index in an
  * FTS5 virtual table (and search_index_state beside it) made by migrations/sqlite/0001_search.sql, outside the
  * schema, keeps rate-limit counters in memory and reads its data version from PRAGMA data_version.
  */
@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest'
 import * as pgSchema from '../../src/db/pg/schema.js'
 import * as sqliteSchema from '../../src/db/sqlite/schema.js'
 
-const PG_ONLY = ['article_search', 'search_index_state', 'rate_limits', 'data_version']
+const PG_ONLY = ['article_search', 'search_index_state', 'rate_limits', 'data_version', 'data_version_nodes']
 
 interface ColumnShape {
   notNull: boolean

@@ -12,6 +12,7 @@ import {
   pgTable,
   primaryKey,
   text,
+  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
 
@@ -300,4 +301,15 @@ export const rateLimits = pgTable('rate_limits', {
 export const dataVersion = pgTable('data_version', {
   id: integer('id').primaryKey(),
   n: bigint('n', { mode: 'number' }).notNull(),
+})
+
+/**
+ * The nodes that answer from their own copy of the data version (nodes/data-version.ts): each renews its lease and
+ * records the newest version it has taken in (`seen`). A writer answers once every node holding a lease has seen
+ * its version, or once that node's lease has run out.
+ */
+export const dataVersionNodes = pgTable('data_version_nodes', {
+  id: text('id').primaryKey(),
+  leaseUntil: timestamp('lease_until', { withTimezone: true, precision: 3 }).notNull(),
+  seen: bigint('seen', { mode: 'number' }).notNull(),
 })
