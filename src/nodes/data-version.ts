@@ -87,7 +87,7 @@ const FORGET = `DELETE FROM data_version_nodes WHERE lease_until < clock_timesta
 /**
  * The share of its lease a node trusts its own copy for. The database starts the lease after the node sent the
  * renewal, so the node's deadline comes first in real time; the rest covers clocks that run at slightly
- * different rates.
+ * different rates, or the database's clock stepping forward by up to a fifth of the lease.
  */
 const TRUST = 0.8
 // The first look is at once: a node alone has nobody to wait for.
@@ -114,7 +114,10 @@ async function pgDataVersion(
   const { Client } = (await import('pg')).default
   const id = randomUUID()
   let known = 0
+  // Both clocks: the monotonic one ignores a jump of the wall clock, the wall clock counts a suspended machine.
   let trustedUntil = 0
+  let trustedUntilWall = 0
+  const trusted = () => performance.now() < trustedUntil && Date.now() < trustedUntilWall
   let acked = 0
   let acking = false
   let client: pg.Client | null = null
@@ -158,9 +161,12 @@ async function pgDataVersion(
    */
   async function renew(on: pg.Client) {
     const sent = performance.now()
+    const sentWall = Date.now()
     await on.query(RENEW, [id, leaseMs, known])
     learn(Number((await on.query<{ n: string }>(READ)).rows[0]?.n ?? 0))
-    if (client === on) trustedUntil = sent + leaseMs * TRUST
+    if (client !== on) return
+    trustedUntil = sent + leaseMs * TRUST
+    trustedUntilWall = sentWall + leaseMs * TRUST
     void acknowledge()
   }
 
@@ -218,7 +224,7 @@ async function pgDataVersion(
   }
 
   return {
-    read: () => (performance.now() < trustedUntil ? Promise.resolve(known) : readRow()),
+    read: () => (trusted() ? Promise.resolve(known) : readRow()),
     async raise() {
       const { rows } = await pool.query<{ n: string }>(RAISE)
       const version = Number(rows[0]?.n ?? 0)

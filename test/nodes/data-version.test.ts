@@ -3,7 +3,7 @@
  * and a writer answers only once every node holding a lease has taken its raise in or lost the lease. Two nodes
  * here are two DataVersions over two pools on one database, with a one-second lease. Part of `npm run test:pg`.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import type { Database } from '../../src/db/database.js'
 import { openPg, type PgDatabase } from '../../src/db/pg/database.js'
 import { createDataVersion, type DataVersion } from '../../src/nodes/data-version.js'
@@ -115,6 +115,20 @@ it('a node whose connection is cut misses no raise, and connects again to read f
   const was = reads()
   expect(await a.read()).toBe(before + 2)
   expect(reads()).toBe(was)
+})
+
+it('a node whose machine was suspended (its wall clock moved on, its monotonic clock did not) reads the row', async () => {
+  const reads = rowReads(databaseA)
+  await a.read()
+  expect(reads()).toBe(0)
+  const now = Date.now()
+  const clock = vi.spyOn(Date, 'now').mockReturnValue(now + LEASE_MS)
+  try {
+    await a.read()
+    expect(reads()).toBe(1)
+  } finally {
+    clock.mockRestore()
+  }
 })
 
 it('a writer stops waiting, and says so, for a node that keeps its lease but never takes the raise in', async () => {
