@@ -520,8 +520,21 @@ async function settle(server: BenchServer): Promise<void> {
   }
 }
 
+/**
+ * Load discarded after a server is let go on (SIGCONT), before it is measured. A process frozen for half a minute
+ * wakes with its timers overdue, its idle database connections closed and, on PostgreSQL, its lease on the data
+ * version run out (it reads the row until it renews); its first tens of milliseconds are slower, and that is 1% of
+ * a 5 s round. No server in service is ever frozen.
+ */
+const RESUME_SECONDS = 1
+
 async function measure(load: Load, server: BenchServer, target: Target, seconds: number): Promise<Sample> {
   runAlone(server)
+  await load.run(url(server, target.path(server)), {
+    connections: CONNECTIONS,
+    seconds: RESUME_SECONDS,
+    headers: target.headers(server),
+  })
   const before = await cpuOf(server)
   const ticksBefore = pinning ? cpuTicks(pinning.server) : null
   const result = await load.run(url(server, target.path(server)), {
@@ -926,7 +939,7 @@ function report(options: Options, load: Load, results: SizeResult[], started: Da
     `- Date: ${started.toISOString()} (took ${minutes} min); \`npm run bench -- ${process.argv.slice(2).join(' ')}\``,
     `- Machine: ${machine()}`,
     `- CPUs: ${pinning ? `each server (every thread) pinned to CPU ${pinning.server}, wrk and this bench to CPU ${pinning.load} (taskset); PostgreSQL unpinned` : 'not pinned (taskset missing or one CPU)'}`,
-    `- Load: ${load.name}, ${CONNECTIONS} connections, on one server at a time (the others stopped with SIGSTOP); ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
+    `- Load: ${load.name}, ${CONNECTIONS} connections, on one server at a time (the others stopped with SIGSTOP; ${RESUME_SECONDS} s of load discarded after each resume); ${options.warmup} s warm-up per server and target discarded, then ${options.rounds} round${options.rounds === 1 ? '' : 's'} × ${options.duration} s, servers interleaved (order rotated each round)`,
     '- Data: the same generated Arabic articles (3 tags each, every 50th a draft, 2 scheduled) in every server; each server its own process on 127.0.0.1 with its own copy (PostgreSQL: a database each), LOG_LEVEL=warn; Sahifa compiled with tsc',
     `- Servers: baseline = bare Fastify 5 + better-sqlite3, prepared statements, no auth/validation/totals/ETag; "cache on" = READ_CACHE_MB unset (default ${CACHE_BOUND_MIB})`,
     `- req/s, p50, p99: medians of the rounds; CPU µs/req: server user+system time (/proc/<pid>/stat; on PostgreSQL plus its database backends) over all measured rounds ÷ requests; steal %: per round, the share of the server's CPU that the hypervisor gave to another VM (/proc/stat), a stall no server can avoid; a round with ≤ ${QUIET_STEAL * 100}% is quiet; RSS: the server process's VmRSS right after its last measured round (PostgreSQL's own memory not included), peak = VmHWM; failed: answers ≥ 400, socket errors and timeouts`,
@@ -963,7 +976,10 @@ export async function runReadsBench(argv: string[] = process.argv.slice(2)): Pro
     if (pinning)
       execFileSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)], { stdio: 'ignore' })
     const load = chooseLoad(workDir, options.load)
-    const perSize = 6 * (options.pg ? 5 : 3) * (options.warmup + options.rounds * options.duration)
+    const perSize =
+      6 *
+      (options.pg ? 5 : 3) *
+      (options.warmup + options.rounds * options.duration + (1 + options.rounds) * RESUME_SECONDS)
     process.stdout.write(
       `Read benchmark: ${options.sizes.map((s) => s.toLocaleString('en')).join(' and ')} articles, ${load.name}; ` +
         `about ${Math.ceil((perSize * options.sizes.length) / 60)} min of load after data and builds\n`,
