@@ -5,9 +5,9 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { Database } from '../../src/db/database.js'
-import type { PgDatabase } from '../../src/db/pg/database.js'
 import { createDataVersion, type DataVersion } from '../../src/nodes/data-version.js'
 import { migratedDatabase, TEST_ENGINE } from '../helpers/engine.js'
+import { versionRowReads } from '../helpers/queries.js'
 
 let database: Database
 let version: DataVersion
@@ -37,22 +37,8 @@ it('never answers a reader with a version older than when it asked, even while a
   expect(await first).toBeGreaterThanOrEqual(start)
 })
 
-/** Counts the reads of the data version row that go through the pool. */
-function countRowReads(): () => number {
-  let reads = 0
-  if (TEST_ENGINE === 'pg') {
-    const { pool } = database as PgDatabase
-    const query = pool.query.bind(pool)
-    pool.query = ((...args: Parameters<typeof pool.query>) => {
-      if ((args[0] as { name?: string }).name === 'data_version_read') reads++
-      return query(...args)
-    }) as typeof pool.query
-  }
-  return () => reads
-}
-
 it('reads from memory: SQLite always, PostgreSQL while the node holds its lease', async () => {
-  const reads = countRowReads()
+  const reads = versionRowReads(database)
   const answers = await Promise.all(Array.from({ length: 20 }, () => version.read()))
   expect(new Set(answers).size).toBe(1)
   expect(reads()).toBe(0)
@@ -61,7 +47,7 @@ it('reads from memory: SQLite always, PostgreSQL while the node holds its lease'
 it('without a lease (closed here), readers that come together share one query per batch on PostgreSQL', async () => {
   await version.close()
   const before = await version.read()
-  const reads = countRowReads()
+  const reads = versionRowReads(database)
   const answers = await Promise.all(Array.from({ length: 20 }, () => version.read()))
   expect(answers).toEqual(Array(20).fill(before))
   expect(reads()).toBe(TEST_ENGINE === 'pg' ? 2 : 0)

@@ -3,6 +3,7 @@
  * prove a read ran no query, or not a given one. The executors are wrapped for the call and put back after.
  */
 import type { Database, Executor, Statement } from '../../src/db/database.js'
+import type { PgDatabase } from '../../src/db/pg/database.js'
 import type { SqliteDatabase } from '../../src/db/sqlite/database.js'
 
 type Method = 'all' | 'get' | 'run' | 'rows' | 'many' | 'one'
@@ -72,4 +73,21 @@ export async function statementsDuring(database: Database, fn: () => Promise<unk
     sqlite.prepare = prepare
   }
   return seen
+}
+
+/**
+ * Counts the reads of the data version's row that go through a PostgreSQL pool from now on (nodes/data-version.ts
+ * names its query); SQLite has no such row and counts none.
+ */
+export function versionRowReads(database: Database): () => number {
+  let reads = 0
+  if (database.engine === 'pg') {
+    const { pool } = database as PgDatabase
+    const query = pool.query.bind(pool)
+    pool.query = ((...args: Parameters<typeof pool.query>) => {
+      if ((args[0] as { name?: string }).name === 'data_version_read') reads++
+      return query(...args)
+    }) as typeof pool.query
+  }
+  return () => reads
 }

@@ -8,6 +8,7 @@ import type { Database } from '../../src/db/database.js'
 import { openPg, type PgDatabase } from '../../src/db/pg/database.js'
 import { createDataVersion, type DataVersion } from '../../src/nodes/data-version.js'
 import { migratedDatabase, rawQuery, urlOf } from '../helpers/engine.js'
+import { versionRowReads } from '../helpers/queries.js'
 
 const LEASE_MS = 1000
 
@@ -33,18 +34,6 @@ afterEach(async () => {
   await databaseA.close()
 })
 
-/** Counts the reads of the version row that go through a node's pool. */
-function rowReads(database: Database): () => number {
-  const { pool } = database as PgDatabase
-  const query = pool.query.bind(pool)
-  let reads = 0
-  pool.query = ((...args: Parameters<typeof pool.query>) => {
-    if ((args[0] as { name?: string }).name === 'data_version_read') reads++
-    return query(...args)
-  }) as typeof pool.query
-  return () => reads
-}
-
 async function timed(work: () => Promise<void>): Promise<number> {
   const started = performance.now()
   await work()
@@ -52,7 +41,7 @@ async function timed(work: () => Promise<void>): Promise<number> {
 }
 
 it('a raise on one node is known to the other as soon as the writer may answer, with no read of the row', async () => {
-  const reads = rowReads(databaseA)
+  const reads = versionRowReads(databaseA)
   const before = await a.read()
   const waited = await timed(async () => {
     for (let i = 1; i <= 10; i++) {
@@ -86,7 +75,7 @@ it('a writer waits for a node that holds a lease and has not seen the raise, unt
 })
 
 it('a node whose connection is cut misses no raise, and connects again to read from memory', async () => {
-  const reads = rowReads(databaseA)
+  const reads = versionRowReads(databaseA)
   const before = await a.read()
   // Both nodes lose their listening connection; B's raise still reaches A, by the notice or by the row.
   await rawQuery(
@@ -118,7 +107,7 @@ it('a node whose connection is cut misses no raise, and connects again to read f
 })
 
 it('a node whose machine was suspended (its wall clock moved on, its monotonic clock did not) reads the row', async () => {
-  const reads = rowReads(databaseA)
+  const reads = versionRowReads(databaseA)
   await a.read()
   expect(reads()).toBe(0)
   const now = Date.now()
