@@ -57,14 +57,14 @@ async function allTables(t: TestApp): Promise<string[]> {
 /**
  * Every row of every table in the database (the search index and its internals too), each table's rows in one
  * order: equal snapshots mean nothing was written, not only nothing of what the importer is meant to touch. The
- * one column left out is a node's lease (nodes/data-version.ts).
+ * one table left out holds the nodes' leases (nodes/data-version.ts).
  */
 export async function snapshot(t: TestApp): Promise<Record<string, unknown[]>> {
   const tables: Record<string, unknown[]> = {}
   for (const table of await allTables(t)) {
+    // The nodes' leases are renewed and acknowledged in the background, whatever else happens.
+    if (table === 'data_version_nodes') continue
     const rows = await t.query<Record<string, unknown>>(`select * from "${table}"`)
-    // A node renews its lease every second whatever else happens; what it has taken in (`seen`) still counts.
-    if (table === 'data_version_nodes') for (const row of rows) delete row.lease_until
     tables[table] = rows
       .map((row) => ({ row, key: JSON.stringify(row) }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
