@@ -90,6 +90,7 @@ const FORGET = `DELETE FROM data_version_nodes WHERE lease_until < clock_timesta
  * different rates, or the database's clock stepping forward by up to a fifth of the lease.
  */
 const TRUST = 0.8
+const numberOf = ({ rows }: pg.QueryResult<{ n: string }>) => Number(rows[0]?.n ?? 0)
 // The first look is at once: a node alone has nobody to wait for.
 const WAIT_STEPS_MS = [0, 1, 2, 4, 8, 16, 32, 50]
 
@@ -122,14 +123,12 @@ async function pgDataVersion(
   let acking = false
   let client: pg.Client | null = null
   let closed = false
+  // Versions only grow: a number heard late never takes the copy back.
   const learn = (n: number) => {
     if (n > known) known = n
-  }
-  const readRow = batched(async () => {
-    const n = Number((await pool.query<{ n: string }>(READ)).rows[0]?.n ?? 0)
-    learn(n)
     return n
-  })
+  }
+  const readRow = batched(async () => learn(numberOf(await pool.query<{ n: string }>(READ))))
 
   function lose(lost: pg.Client) {
     if (client !== lost) return
@@ -163,7 +162,7 @@ async function pgDataVersion(
     const sent = performance.now()
     const sentWall = Date.now()
     await on.query(RENEW, [id, leaseMs, known])
-    learn(Number((await on.query<{ n: string }>(READ)).rows[0]?.n ?? 0))
+    learn(numberOf(await on.query<{ n: string }>(READ)))
     if (client !== on) return
     trustedUntil = sent + leaseMs * TRUST
     trustedUntilWall = sentWall + leaseMs * TRUST
@@ -226,10 +225,7 @@ async function pgDataVersion(
   return {
     read: () => (trusted() ? Promise.resolve(known) : readRow()),
     async raise() {
-      const { rows } = await pool.query<{ n: string }>(RAISE)
-      const version = Number(rows[0]?.n ?? 0)
-      learn(version)
-      await waitForNodes(version)
+      await waitForNodes(learn(numberOf(await pool.query<{ n: string }>(RAISE))))
     },
     async close() {
       closed = true
