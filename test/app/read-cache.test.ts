@@ -2,6 +2,7 @@
  * The read cache (plugins/read-cache.ts) and the kept list totals (articles.service.ts): public answers served from
  * memory until a change or a scheduled go-live, never to a token, bounded by READ_CACHE_MB. "From memory" is shown
  * by changing a row behind the app's back: a cached answer does not see it, anything read from the database does.
+ * Totals are kept as promises, so readers that miss together share one count.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -227,5 +228,28 @@ describe('kept list totals (with the read cache off, so each list is read)', () 
 
     await t.app.inject({ method: 'DELETE', url: `/v1/articles/${a.id}`, headers: t.editorAuth })
     expect([await total(), await total('author=هدى'), await total('tag=x')]).toEqual([2, 1, 2])
+  })
+
+  it('are counted once for readers that miss together, then not again until a write', async () => {
+    t = await buildTestApp({ env: { READ_CACHE_MB: '0' } })
+    t.clock.set('2030-01-01T10:00:00.000Z')
+    for (let i = 0; i < 3; i++)
+      await createArticle(t, { tags: ['x'], publishedAt: '2030-01-01T09:00:00.000Z' })
+    const counts = async (readers: number) => {
+      const seen = await recordQueries(t.database, () =>
+        Promise.all(
+          Array.from({ length: readers }, async () => {
+            const res = await get('/v1/articles?tag=x')
+            expect(res.headers['x-total-count']).toBe('3')
+          }),
+        ),
+      )
+      return seen.filter((sql) => /^select count\(\*\) from "articles"/i.test(sql)).length
+    }
+    // The tag's total and every live article's (whether the tag is common): once each, not once per reader.
+    expect(await counts(8)).toBe(2)
+    expect(await counts(8)).toBe(0)
+    await createArticle(t, { tags: ['y'], publishedAt: '2030-01-01T09:00:00.000Z' })
+    expect(await counts(8)).toBe(2)
   })
 })
