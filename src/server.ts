@@ -1,4 +1,5 @@
 /** Entry point: configuration, database, services, start-up chores, then listen; drains and closes on SIGTERM/SIGINT. */
+import './v8-flags.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
