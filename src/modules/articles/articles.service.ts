@@ -123,7 +123,7 @@ export function createArticleService({
   // List totals, kept until the next write or go-live: counting every live article on each read costs more than
   // the page itself once a site has many. Kept as the promise, as tag counts are, so readers that miss together
   // share one count: on a cold node or after a write, 32 PostgreSQL readers each counting 100,000 articles at once
-  // took over 5 s, and the requests held that long left V8 tenuring their objects (server.ts).
+  // took over 5 s, and the requests held that long left V8 tenuring their objects (v8-flags.ts).
   const totals = new LRUCache<string, { stamp: Stamp; total: Promise<number> }>({ max: TOTALS_KEPT })
   function keptUnder(key: string, stamp: Stamp): Promise<number> | undefined {
     const kept = totals.get(key)
