@@ -2,6 +2,7 @@
  * When a cached answer or count stops being right: when the data version moves (any write, on any node), or when a
  * scheduled article's time comes, which changes what the public sees without any write.
  */
+import { LRUCache } from 'lru-cache'
 import type { Clock } from '../lib/clock.js'
 import type { DataVersion } from './data-version.js'
 
@@ -41,5 +42,35 @@ export function createFreshness({ version, clock, nextGoLive }: FreshnessDeps): 
     async holds(stamp) {
       return clock.now().getTime() < stamp.until && (await version.read()) === stamp.version
     },
+  }
+}
+
+const sameStamp = (a: Stamp, b: Stamp) => a.version === b.version && a.until === b.until
+
+/**
+ * Values read under a stamp (counts, mostly), kept while it holds, `max` keys at most. What is kept is the promise,
+ * so callers that miss together (a cold node, the first reads after a write) share one read; a failed read is not
+ * kept.
+ */
+export function keptPerStamp<T>(max: number) {
+  const kept = new LRUCache<string, { stamp: Stamp; value: Promise<T> }>({ max })
+  const peek = (key: string, stamp: Stamp): Promise<T> | undefined => {
+    const entry = kept.get(key)
+    return entry && sameStamp(entry.stamp, stamp) ? entry.value : undefined
+  }
+  const keep = (key: string, stamp: Stamp, value: Promise<T>): Promise<T> => {
+    const entry = { stamp, value }
+    kept.set(key, entry)
+    value.catch(() => {
+      if (kept.get(key) === entry) kept.delete(key)
+    })
+    return value
+  }
+  return {
+    peek,
+    keep,
+    /** The kept value, or `read()`'s, kept from now on. */
+    get: (key: string, stamp: Stamp, read: () => Promise<T>): Promise<T> =>
+      peek(key, stamp) ?? keep(key, stamp, read()),
   }
 }

@@ -1,5 +1,4 @@
 /** Articles: the rules of listing, reading and writing, over the repository and the search index. No SQL here. */
-import { LRUCache } from 'lru-cache'
 import type { Database, Executor } from '../../db/database.js'
 import { type Clock, isoNow } from '../../lib/clock.js'
 import { BadRequestError, ConflictError, NotFoundError } from '../../lib/errors.js'
@@ -7,7 +6,7 @@ import { deriveExcerpt, plainText, readingTimeMinutes, renderBody } from '../../
 import { decodeCursor, encodeCursor, isPastEnd, offsetMeta, type Page } from '../../lib/pagination.js'
 import { givenSlug, isIdLike, parseIdOrSlug, slugify } from '../../lib/slug.js'
 import type { ChangeSignal } from '../../nodes/change-signal.js'
-import type { Freshness, Stamp } from '../../nodes/freshness.js'
+import { type Freshness, keptPerStamp, type Stamp } from '../../nodes/freshness.js'
 import type { RevisionRecorder } from '../revisions/revisions.service.js'
 import type { SearchFilter, SearchIndex } from '../search/search.index.js'
 import { queryTerms } from '../search/search.query.js'
@@ -121,35 +120,19 @@ export function createArticleService({
   const changed = (id: number) => changes.publish({ topic: 'articles', id })
 
   // List totals, kept until the next write or go-live: counting every live article on each read costs more than
-  // the page itself once a site has many. Kept as the promise, as tag counts are, so readers that miss together
-  // share one count: on a cold node or after a write, 32 PostgreSQL readers each counting 100,000 articles at once
-  // took over 5 s, and the requests held that long left V8 tenuring their objects (v8-flags.ts).
-  const totals = new LRUCache<string, { stamp: Stamp; total: Promise<number> }>({ max: TOTALS_KEPT })
-  function keptUnder(key: string, stamp: Stamp): Promise<number> | undefined {
-    const kept = totals.get(key)
-    return kept && kept.stamp.version === stamp.version && kept.stamp.until === stamp.until
-      ? kept.total
-      : undefined
-  }
-  function keep(key: string, stamp: Stamp, total: Promise<number>): Promise<number> {
-    const entry = { stamp, total }
-    totals.set(key, entry)
-    total.catch(() => {
-      if (totals.get(key) === entry) totals.delete(key)
-    })
-    return total
-  }
-  const keptTotal = (key: string, stamp: Stamp, count: () => Promise<number>) =>
-    keptUnder(key, stamp) ?? keep(key, stamp, count())
+  // the page itself once a site has many. Shared by readers that miss together: on a cold node, 32 PostgreSQL
+  // readers each counting 100,000 articles at once took over 5 s, and the requests held that long left V8
+  // tenuring their objects (v8-flags.ts).
+  const totals = keptPerStamp<number>(TOTALS_KEPT)
   function totalOf(criteria: ListCriteria, stamp: Stamp): Promise<number> {
     const key = JSON.stringify([criteria.status, criteria.author ?? null, criteria.tag ?? null])
-    return keptTotal(key, stamp, () => repository.count(criteria))
+    return totals.get(key, stamp, () => repository.count(criteria))
   }
   // A search's total is kept the same way: counting every match of a common word costs more than ranking a page.
   const searchKey = (terms: string[], filter: SearchFilter) =>
     JSON.stringify(['q', terms, filter.status, filter.author ?? null, filter.tag ?? null])
   function searchTotalOf(terms: string[], filter: SearchFilter, stamp: Stamp): Promise<number> {
-    return keptTotal(searchKey(terms, filter), stamp, () => search.count(terms, filter))
+    return totals.get(searchKey(terms, filter), stamp, () => search.count(terms, filter))
   }
 
   /** Rows to summaries with two extra queries per page, never one per article. */
@@ -197,10 +180,10 @@ export function createArticleService({
   async function rankedPage(terms: string[], filter: SearchFilter, query: ListArticlesQuery, stamp: Stamp) {
     const key = searchKey(terms, filter)
     const offset = (query.page - 1) * query.perPage
-    const kept = keptUnder(key, stamp)
+    const kept = totals.peek(key, stamp)
     // Without a kept total, the ranking counts its matches as it goes.
     const { ids, total } = await search.ranked(terms, filter, query.perPage, offset, kept && (await kept))
-    if (!kept) keep(key, stamp, Promise.resolve(total))
+    if (!kept) totals.keep(key, stamp, Promise.resolve(total))
     return { data: await repository.listedRows(ids), meta: offsetMeta(query.page, query.perPage, total) }
   }
 

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from '../../lib/errors.js'
 import { countedPage, offsetMeta, type Page } from '../../lib/pagination.js'
 import { givenSlug, parseIdOrSlug } from '../../lib/slug.js'
 import type { ChangeSignal } from '../../nodes/change-signal.js'
-import type { Freshness, Stamp } from '../../nodes/freshness.js'
+import { type Freshness, keptPerStamp, type Stamp } from '../../nodes/freshness.js'
 import { matchingNames } from '../search/search.query.js'
 import { tagData } from '../webhooks/webhooks.events.js'
 import type { WebhookService } from '../webhooks/webhooks.service.js'
@@ -46,19 +46,10 @@ export function createTagService({
   }
 
   // Live articles per tag, counted in one grouped query at most once per stamp: a count per tag on every read
-  // walked every live article's links once a site had many. Kept as the promise, so concurrent reads share it.
-  let kept: { stamp: Stamp; counts: Promise<Map<number, number>> } | undefined
-  function countsUnder(stamp: Stamp): Promise<Map<number, number>> {
-    if (kept && kept.stamp.version === stamp.version && kept.stamp.until === stamp.until) return kept.counts
-    // `now` after the stamp, so the count is at least as new as the stamp it is kept under.
-    const counts = repository.articleCounts(isoNow(clock))
-    const entry = { stamp, counts }
-    kept = entry
-    counts.catch(() => {
-      if (kept === entry) kept = undefined
-    })
-    return counts
-  }
+  // walked every live article's links once a site had many.
+  const kept = keptPerStamp<Map<number, number>>(1)
+  // `now` after the stamp, so the count is at least as new as the stamp it is kept under.
+  const countsUnder = (stamp: Stamp) => kept.get('', stamp, () => repository.articleCounts(isoNow(clock)))
 
   async function get(idOrSlug: string, privileged: boolean, tx?: Executor): Promise<Tag> {
     // Inside a write the count is read in its transaction, as it stands there; a read takes the kept counts.
